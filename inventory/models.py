@@ -1,0 +1,238 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+
+from oms.barcodes import validate_product_barcode
+from oms.models import TimeStampedModel
+
+
+class Supplier(TimeStampedModel):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    lead_time_days = models.PositiveSmallIntegerField(default=7)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_stock(self):
+        """Annotate on_hand, allocated and available summed over every bin."""
+        return self.annotate(
+            total_on_hand=models.functions.Coalesce(models.Sum("stock_levels__on_hand"), 0),
+            total_allocated=models.functions.Coalesce(models.Sum("stock_levels__allocated"), 0),
+        ).annotate(total_available=F("total_on_hand") - F("total_allocated"))
+
+
+class Product(TimeStampedModel):
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    barcode = models.CharField(
+        max_length=48,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_product_barcode],
+        help_text="EAN-13, UPC-A, EAN-8 or GTIN-14 (check digit verified), or Code 128 text.",
+    )
+    price = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    weight_grams = models.PositiveIntegerField(default=0)
+    length_mm = models.PositiveIntegerField(default=0)
+    width_mm = models.PositiveIntegerField(default=0)
+    height_mm = models.PositiveIntegerField(default=0)
+    reorder_point = models.PositiveIntegerField(
+        default=0, help_text="Low stock when available is at or under this quantity."
+    )
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    is_drop_ship = models.BooleanField(
+        "drop-ship", default=False, help_text="Shipped by the supplier, never held in stock."
+    )
+    is_active = models.BooleanField(default=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [
+            models.UniqueConstraint(Upper("sku"), name="product_sku_unique_any_case"),
+        ]
+        permissions = [
+            ("receive_stock", "Can receive stock"),
+            ("count_stock", "Can count stock"),
+            ("adjust_stock", "Can adjust stock with a reason"),
+            ("transfer_stock", "Can move stock between bins"),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return f"{self.sku} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("inventory:product_detail", args=[self.pk])
+
+    def clean(self):
+        if self.barcode == "":
+            self.barcode = None
+
+
+class Warehouse(TimeStampedModel):
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    priority = models.PositiveSmallIntegerField(
+        default=100, help_text="Allocation takes stock from lower numbers first."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["priority", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Location(TimeStampedModel):
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="locations")
+    code = models.CharField(max_length=32, help_text="Aisle-bay-shelf, for example A-01-03.")
+    barcode = models.CharField(max_length=48, unique=True, blank=True)
+    pick_sequence = models.PositiveIntegerField(
+        default=0, help_text="Walking order: pickers visit lower numbers first."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["warehouse", "pick_sequence", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warehouse", "code"], name="location_code_per_warehouse"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.warehouse.code}/{self.code}"
+
+    @staticmethod
+    def default_barcode(warehouse_code: str, code: str) -> str:
+        """Return the barcode printed on a bin label: BIN-<warehouse>-<code>."""
+        return f"BIN-{warehouse_code}-{code}".upper()
+
+    def clean(self):
+        if not self.barcode and self.warehouse_id and self.code:
+            self.barcode = self.default_barcode(self.warehouse.code, self.code)
+
+    def save(self, *args, **kwargs):
+        if not self.barcode:
+            self.barcode = self.default_barcode(self.warehouse.code, self.code)
+        super().save(*args, **kwargs)
+
+
+class StockLevel(models.Model):
+    """How many of a product lie in one bin, and how many of those are promised."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels")
+    on_hand = models.IntegerField(default=0)
+    allocated = models.IntegerField(default=0)
+    last_counted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["location__pick_sequence", "location__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "location"], name="stock_level_unique"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=F("on_hand")),
+                name="stock_allocated_within_on_hand",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product.sku} @ {self.location}: {self.on_hand} on hand"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.allocated
+
+
+class StockMovementQuerySet(models.QuerySet):
+    """Refuse bulk edits and deletes: the ledger only grows."""
+
+    def update(self, **kwargs):
+        raise ValidationError("Stock movements are a ledger and cannot be changed.")
+
+    def delete(self):
+        raise ValidationError("Stock movements are a ledger and cannot be deleted.")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
+class StockMovement(models.Model):
+    """One change of on-hand stock. Append-only: rows are never edited or deleted."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Receipt"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        COUNT = "count", "Stock count"
+        TRANSFER_OUT = "transfer_out", "Transfer out"
+        TRANSFER_IN = "transfer_in", "Transfer in"
+        SHIPMENT = "shipment", "Pick / ship"
+        RETURN_RESTOCK = "return_restock", "Return restock"
+        SCRAP = "scrap", "Scrap"
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    quantity = models.IntegerField(help_text="Signed: positive adds stock, negative removes it.")
+    on_hand_after = models.IntegerField()
+    reason = models.CharField(max_length=255, blank=True)
+    reference = models.CharField(max_length=100, blank=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = StockMovementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["product", "location"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quantity=0), name="stock_movement_quantity_not_zero"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.quantity:+d} {self.product.sku} @ {self.location}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("Stock movements are a ledger and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Stock movements are a ledger and cannot be deleted.")

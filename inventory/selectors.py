@@ -1,0 +1,227 @@
+"""Reads for inventory: every query the pages and API need, with its joins."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
+
+from inventory.models import Location, Product, StockLevel, StockMovement, Supplier, Warehouse
+from oms.barcodes import gtin_variants
+from oms.errors import NotFound
+
+
+def product_get_by_sku(sku: str, *, field: str = "sku") -> Product:
+    """Return the product with this SKU (case-insensitive), or refuse with NotFound."""
+    sku = (sku or "").strip()
+    product = Product.objects.filter(sku__iexact=sku).select_related("supplier").first()
+    if product is None:
+        raise NotFound(f"There is no product with SKU {sku!r}.", field=field, code="unknown_sku")
+    return product
+
+
+def product_find_by_code(code: str) -> Product | None:
+    """Find a product by a scanned or typed code: barcode (any GTIN spelling) or SKU."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    product = (
+        Product.objects.filter(barcode__in=gtin_variants(code)).select_related("supplier").first()
+    )
+    if product is None:
+        product = Product.objects.filter(sku__iexact=code).select_related("supplier").first()
+    return product
+
+
+def warehouse_get(code: str, *, field: str = "warehouse") -> Warehouse:
+    """Return the warehouse with this code, or refuse with NotFound."""
+    code = (code or "").strip()
+    warehouse = Warehouse.objects.filter(code__iexact=code).first()
+    if warehouse is None:
+        raise NotFound(f"There is no warehouse {code!r}.", field=field, code="unknown_warehouse")
+    return warehouse
+
+
+def location_get(*, warehouse: Warehouse, code: str, field: str = "location") -> Location:
+    """Return a bin of a warehouse by its code or barcode, or refuse with NotFound."""
+    code = (code or "").strip()
+    location = (
+        Location.objects.filter(warehouse=warehouse)
+        .filter(Q(code__iexact=code) | Q(barcode__iexact=code))
+        .select_related("warehouse")
+        .first()
+    )
+    if location is None:
+        raise NotFound(
+            f"There is no bin {code!r} in warehouse {warehouse.code}.",
+            field=field,
+            code="unknown_location",
+        )
+    return location
+
+
+def location_find_by_code(code: str, *, warehouse: Warehouse | None = None) -> Location | None:
+    """Find a bin by its printed barcode, or by its code within a warehouse."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    location = Location.objects.filter(barcode__iexact=code).select_related("warehouse").first()
+    if location is None and warehouse is not None:
+        location = (
+            Location.objects.filter(warehouse=warehouse, code__iexact=code)
+            .select_related("warehouse")
+            .first()
+        )
+    if location is None and warehouse is None:
+        matches = list(Location.objects.filter(code__iexact=code).select_related("warehouse")[:2])
+        if len(matches) == 1:
+            location = matches[0]
+    return location
+
+
+def product_list(*, search: str = "", only_active: bool | None = True) -> QuerySet[Product]:
+    """List products with their stock totals; search by SKU, name or barcode."""
+    qs = Product.objects.with_stock().select_related("supplier")
+    if only_active is not None:
+        qs = qs.filter(is_active=only_active)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(sku__icontains=search)
+            | Q(name__icontains=search)
+            | Q(barcode__in=gtin_variants(search))
+        )
+    return qs
+
+
+def low_stock_products() -> QuerySet[Product]:
+    """Active stocked products whose available quantity is at or under their reorder point."""
+    return (
+        Product.objects.with_stock()
+        .filter(is_active=True, is_drop_ship=False, reorder_point__gt=0)
+        .filter(total_available__lte=F("reorder_point"))
+    )
+
+
+def stock_levels(*, product: Product | None = None) -> QuerySet[StockLevel]:
+    """Stock rows with product and bin, in walking order."""
+    qs = StockLevel.objects.select_related("product", "location", "location__warehouse")
+    if product is not None:
+        qs = qs.filter(product=product)
+    return qs.order_by("location__warehouse__priority", "location__pick_sequence", "location__code")
+
+
+def movements(*, product: Product | None = None) -> QuerySet[StockMovement]:
+    """Ledger rows, newest first, with bin and user."""
+    qs = StockMovement.objects.select_related("product", "location", "location__warehouse", "user")
+    if product is not None:
+        qs = qs.filter(product=product)
+    return qs.order_by("-created_at", "-pk")
+
+
+def product_detail(pk: int) -> Product:
+    """Return one product with its stock rows and supplier."""
+    product = (
+        Product.objects.with_stock()
+        .select_related("supplier")
+        .prefetch_related(
+            Prefetch(
+                "stock_levels",
+                queryset=StockLevel.objects.select_related(
+                    "location", "location__warehouse"
+                ).order_by("location__warehouse__priority", "location__pick_sequence"),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if product is None:
+        raise NotFound("That product does not exist.")
+    return product
+
+
+def ledger_mismatches() -> list[dict]:
+    """Return every (product, bin) whose on_hand differs from the sum of its movements."""
+    ledger = {
+        (row["product"], row["location"]): row["total"]
+        for row in StockMovement.objects.order_by()
+        .values("product", "location")
+        .annotate(total=Sum("quantity"))
+    }
+    levels = {
+        (row["product"], row["location"]): row["on_hand"]
+        for row in StockLevel.objects.values("product", "location", "on_hand")
+    }
+    wrong = {
+        key: (levels.get(key, 0), ledger.get(key, 0))
+        for key in ledger.keys() | levels.keys()
+        if levels.get(key, 0) != ledger.get(key, 0)
+    }
+    if not wrong:
+        return []
+    skus = dict(Product.objects.filter(pk__in={k[0] for k in wrong}).values_list("pk", "sku"))
+    bins = {
+        loc.pk: str(loc)
+        for loc in Location.objects.filter(pk__in={k[1] for k in wrong}).select_related("warehouse")
+    }
+    return [
+        {"sku": skus[p], "location": bins[loc], "on_hand": on_hand, "ledger": total}
+        for (p, loc), (on_hand, total) in sorted(wrong.items())
+    ]
+
+
+def supplier_get(code: str, *, field: str = "supplier") -> Supplier:
+    """Return the supplier with this code, or refuse with NotFound."""
+    code = (code or "").strip()
+    supplier = Supplier.objects.filter(code__iexact=code).first()
+    if supplier is None:
+        raise NotFound(f"There is no supplier {code!r}.", field=field, code="unknown_supplier")
+    return supplier
+
+
+# --- scan screens -----------------------------------------------------------------------------
+
+
+def location_by_id(pk: int | None) -> Location | None:
+    """Return a bin with its warehouse, or None."""
+    if not pk:
+        return None
+    return Location.objects.select_related("warehouse").filter(pk=pk).first()
+
+
+def products_by_ids(ids) -> dict[int, Product]:
+    """Return {pk: product} for the given primary keys, in one query."""
+    return Product.objects.in_bulk(list(ids))
+
+
+def receive_history(*, user, limit: int = 10) -> list[StockMovement]:
+    """The user's latest receipts and receipt reversals, newest first, each marked ``undone``.
+
+    Costs two queries whatever the limit.
+    """
+    rows = list(
+        StockMovement.objects.filter(user=user)
+        .filter(
+            Q(kind=StockMovement.Kind.RECEIPT)
+            | Q(kind=StockMovement.Kind.ADJUSTMENT, reason__startswith="Undo of receipt #")
+        )
+        .select_related("product", "location", "location__warehouse")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    receipts = [row for row in rows if row.kind == StockMovement.Kind.RECEIPT]
+    markers = {f"Undo of receipt #{row.pk}": row for row in receipts}
+    undone = set(
+        StockMovement.objects.filter(
+            kind=StockMovement.Kind.ADJUSTMENT, reason__in=list(markers)
+        ).values_list("reason", flat=True)
+    )
+    for row in rows:
+        row.undone = f"Undo of receipt #{row.pk}" in undone
+    return rows
+
+
+def stock_in_bin(location: Location) -> list[StockLevel]:
+    """Stock rows with something on hand in one bin, with their products, by SKU."""
+    return list(
+        StockLevel.objects.filter(location=location, on_hand__gt=0)
+        .select_related("product")
+        .order_by("product__sku")
+    )

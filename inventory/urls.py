@@ -1,0 +1,17 @@
+from django.urls import path
+
+from inventory.views import products, scanning
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("products/", products.product_list, name="product_list"),
+    path("products/<int:pk>/", products.product_detail, name="product_detail"),
+    path("receive/", scanning.receive, name="receive"),
+    path("receive/scan/", scanning.receive_scan, name="receive_scan"),
+    path("receive/undo/", scanning.receive_undo, name="receive_undo"),
+    path("count/", scanning.count, name="count"),
+    path("count/scan/", scanning.count_scan, name="count_scan"),
+    path("count/finish/", scanning.count_finish, name="count_finish"),
+    path("count/undo/", scanning.count_undo, name="count_undo"),
+]

@@ -1,0 +1,17 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from inventory import apis as inventory_apis
+from oms.auth_api import ObtainTokenView
+from orders import apis as orders_apis
+
+router = DefaultRouter()
+inventory_apis.register(router)
+orders_apis.register(router)
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    *inventory_apis.urlpatterns,
+    *orders_apis.urlpatterns,
+    path("", include(router.urls)),
+]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class OmsConfig(AppConfig):
+    name = "oms"
+    verbose_name = "OMS"
+
+    def ready(self) -> None:
+        from oms.roles import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="oms.sync_roles")

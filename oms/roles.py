@@ -1,0 +1,145 @@
+"""The three staff roles, their Django groups and what each may do.
+
+Groups are created by a data migration and kept in step with this table
+after every ``migrate`` (apps added later bring new permissions; the
+post_migrate hook grants them without another hand-written migration).
+Permissions named here that do not exist yet are skipped.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SALES = "Sales", "Sales rep"
+    WAREHOUSE = "Warehouse", "Warehouse staff"
+    MANAGER = "Manager", "Manager"
+
+
+_INVENTORY_READ = [
+    "inventory.view_product",
+    "inventory.view_supplier",
+    "inventory.view_warehouse",
+    "inventory.view_location",
+    "inventory.view_stocklevel",
+]
+
+_ORDERS_READ = [
+    "orders.view_order",
+    "orders.view_customer",
+    "orders.view_address",
+    "orders.view_payment",
+    "orders.view_orderevent",
+]
+
+_ORDERS_SELL = [
+    *_ORDERS_READ,
+    "orders.add_order",
+    "orders.change_order",
+    "orders.confirm_order",
+    "orders.cancel_order",
+    "orders.hold_order",
+    "orders.add_customer",
+    "orders.change_customer",
+    "orders.add_address",
+    "orders.add_payment",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.SALES: [
+        *_INVENTORY_READ,
+        *_ORDERS_SELL,
+    ],
+    Role.WAREHOUSE: [
+        *_INVENTORY_READ,
+        *_ORDERS_READ,
+        "inventory.view_stockmovement",
+        "inventory.receive_stock",
+        "inventory.count_stock",
+        "inventory.transfer_stock",
+        "inventory.add_location",
+        "inventory.change_location",
+    ],
+    Role.MANAGER: [
+        *_INVENTORY_READ,
+        *_ORDERS_SELL,
+        "inventory.view_stockmovement",
+        "inventory.add_product",
+        "inventory.change_product",
+        "inventory.add_supplier",
+        "inventory.change_supplier",
+        "inventory.add_warehouse",
+        "inventory.change_warehouse",
+        "inventory.add_location",
+        "inventory.change_location",
+        "inventory.receive_stock",
+        "inventory.count_stock",
+        "inventory.adjust_stock",
+        "inventory.transfer_stock",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+    ],
+}
+
+
+def sync_roles(apps=None, *, using: str = "default") -> None:
+    """Create the role groups and give each exactly the permissions in the table."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_name = {}
+    for perm in (
+        Permission.objects.using(using)
+        .select_related("content_type")
+        .filter(codename__in={name.split(".", 1)[1] for name in wanted})
+    ):
+        by_name[f"{perm.content_type.app_label}.{perm.codename}"] = perm
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=str(role))
+        group.permissions.set([by_name[name] for name in names if name in by_name])
+
+
+def sync_roles_after_migrate(sender, app_config=None, using="default", apps=None, **kwargs):
+    """Keep groups in step with ROLE_PERMISSIONS once the last app has migrated.
+
+    post_migrate is sent only for apps with a models module, and ``flush``
+    (run after every transactional test) sends it without ``apps``; both
+    cases must still recreate the groups.
+    """
+    from django.apps import apps as global_apps
+
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module]
+    if app_config is None or not with_models or app_config.label != with_models[-1].label:
+        return
+    if apps is None:
+        apps = global_apps
+    try:
+        apps.get_model("auth", "Group")
+        apps.get_model("auth", "Permission")
+    except LookupError:
+        return
+    sync_roles(apps, using=using)
+
+
+def user_roles(user) -> set[str]:
+    """Return the role names a user holds (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_oms_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached |= {str(role) for role in Role}
+        user._oms_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    """Tell whether the user holds any of the roles (superusers hold all)."""
+    return bool(user_roles(user) & {str(role) for role in roles})

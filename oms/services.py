@@ -1,0 +1,63 @@
+"""Helpers every app's services share: permission checks and model validation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from oms.errors import InvalidInput, NotAllowed
+
+_WHOLE = re.compile(r"^\s*[+-]?\d{1,9}\s*$")
+
+
+def require_perm(user, perm: str, message: str) -> None:
+    """Refuse unless the user holds the permission; ``None`` is the system itself."""
+    if user is None:
+        return
+    if not user.has_perm(perm):
+        raise NotAllowed(message)
+
+
+def validation_error_to_domain(error: ValidationError) -> InvalidInput:
+    """Turn a Django ValidationError into an InvalidInput with a message per field."""
+    if hasattr(error, "error_dict"):
+        errors = {
+            field: [msg for err in messages for msg in err.messages]
+            for field, messages in error.error_dict.items()
+        }
+    else:
+        errors = {"__all__": list(error.messages)}
+    first = next(iter(errors.values()))[0]
+    return InvalidInput(first, errors=errors)
+
+
+def full_clean_or_raise(instance: models.Model, *, exclude: Iterable[str] | None = None) -> None:
+    """Run model validation, raising InvalidInput with the messages per field."""
+    try:
+        instance.full_clean(exclude=list(exclude or []))
+    except ValidationError as error:
+        raise validation_error_to_domain(error) from error
+
+
+def whole_number(
+    value, *, field: str, label: str = "Quantity", minimum: int = 1, maximum: int = 1_000_000
+) -> int:
+    """Return value as a whole number of at least ``minimum``, or refuse it in plain words."""
+    if isinstance(value, bool) or value is None:
+        raise InvalidInput(f"{label} must be a whole number.", field=field)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and _WHOLE.match(value):
+        number = int(value)
+    else:
+        raise InvalidInput(f"{label} must be a whole number.", field=field)
+    if number < minimum:
+        if minimum == 0:
+            raise InvalidInput(f"{label} cannot be negative.", field=field)
+        raise InvalidInput(f"{label} must be at least {minimum}.", field=field)
+    if number > maximum:
+        raise InvalidInput(f"{label} cannot be more than {maximum:,}.", field=field)
+    return number

@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from inventory import selectors as inventory_selectors
+from oms.roles import Role, has_role
+
+
+@login_required
+def home(request):
+    """Show each role where its day starts: shortcuts and what needs attention."""
+    context = {}
+    if has_role(request.user, Role.MANAGER, Role.WAREHOUSE, Role.SALES):
+        low_stock = inventory_selectors.low_stock_products().order_by("total_available", "sku")
+        context["low_stock"] = low_stock[:10]
+        context["low_stock_count"] = low_stock.count()
+    if has_role(request.user, Role.MANAGER, Role.WAREHOUSE):
+        context["recent_movements"] = inventory_selectors.movements()[:10]
+    return render(request, "home.html", context)
+
+
+def healthz(request):
+    """Answer 200 when the app can reach its database (for load balancers)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,165 @@
+from django.contrib import admin, messages
+from django_fsm.admin import FSMAdminMixin
+
+from oms.errors import DomainError
+from orders import services
+from orders.models import Address, Customer, LineAllocation, Order, OrderEvent, OrderLine, Payment
+
+# Admin transition buttons run the same services as the pages and the API, so a
+# confirmation from the admin allocates stock, writes the timeline and sends email.
+TRANSITION_SERVICES = {
+    "place": lambda order, user: services.order_place(order_id=order.pk, user=user),
+    "confirm": lambda order, user: services.order_confirm(order_id=order.pk, user=user),
+    "cancel": lambda order, user: services.order_cancel(
+        order_id=order.pk, user=user, reason="Cancelled in the admin"
+    ),
+    "hold": lambda order, user: services.order_hold(
+        order_id=order.pk, user=user, reason="Held in the admin"
+    ),
+    "release": lambda order, user: services.order_release(order_id=order.pk, user=user),
+}
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = [
+        "sku",
+        "name",
+        "unit_price",
+        "quantity",
+        "quantity_allocated",
+        "quantity_backordered",
+        "quantity_shipped",
+        "quantity_returned",
+        "is_drop_ship",
+    ]
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["created_at", "method", "amount", "currency", "reference", "status", "user"]
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["created_at", "type", "from_status", "to_status", "note", "user"]
+    readonly_fields = fields
+    ordering = ["created_at", "pk"]
+
+
+@admin.register(Order)
+class OrderAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["status"]
+    list_display = [
+        "number",
+        "created_at",
+        "customer",
+        "channel",
+        "status",
+        "total",
+        "is_vip",
+        "ship_policy",
+    ]
+    list_filter = ["status", "channel", "is_vip", "ship_policy", "created_at"]
+    search_fields = ["number", "external_reference", "customer__name", "customer__email"]
+    list_select_related = ["customer"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    readonly_fields = [
+        "number",
+        "channel",
+        "external_reference",
+        "customer",
+        "shipping_address",
+        "billing_address",
+        "shipping_method",
+        "ship_policy",
+        "priority",
+        "is_vip",
+        "notes",
+        "currency",
+        "subtotal",
+        "shipping_price",
+        "total",
+        "status",
+        "status_before_hold",
+        "version",
+        "placed_at",
+        "confirmed_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # orders are taken on the sales desk or arrive through the API
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        service = TRANSITION_SERVICES.get(transition_name)
+        if service is None:
+            self.message_user(
+                request, f"'{transition_name}' cannot be run from the admin.", messages.ERROR
+            )
+            return False
+        try:
+            order = service(obj, request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return False
+        self.message_user(
+            request, f"Order {order} is now {order.get_status_display().lower()}.", messages.SUCCESS
+        )
+        return True
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "phone", "is_vip", "created_at"]
+    list_filter = ["is_vip"]
+    search_fields = ["name", "email", "phone"]
+    raw_id_fields = ["default_shipping_address", "default_billing_address"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ["name", "line1", "city", "postal_code", "country", "customer"]
+    search_fields = ["name", "line1", "city", "postal_code"]
+    raw_id_fields = ["customer"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LineAllocation)
+class LineAllocationAdmin(admin.ModelAdmin):
+    list_display = ["line", "location", "quantity"]
+    list_select_related = ["line", "line__order", "location", "location__warehouse"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "orders"
+
+    def ready(self) -> None:
+        from inventory.signals import stock_became_available
+        from orders.tasks import on_stock_available
+
+        stock_became_available.connect(on_stock_available, dispatch_uid="orders.backorders")

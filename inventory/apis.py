@@ -8,10 +8,8 @@ Unknown SKUs, warehouses and bins answer 404 naming the field.
 from __future__ import annotations
 
 from django.db.models import F
-from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -42,6 +40,7 @@ from inventory.serializers import (
     WarehouseSerializer,
 )
 from oms.errors import NotFound
+from oms.viewsets import BaseViewSet
 
 urlpatterns = []
 
@@ -50,25 +49,6 @@ _FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role does not al
 _MISSING = OpenApiResponse(ErrorSerializer, description="A SKU, warehouse or bin is unknown.")
 _CONFLICT = OpenApiResponse(ErrorSerializer, description="Clashes with the current state.")
 WRITE_ERRORS = {400: _BAD_INPUT, 403: _FORBIDDEN, 404: _MISSING, 409: _CONFLICT}
-
-
-class InventoryViewSet(viewsets.GenericViewSet):
-    """Answer unsupported methods with 405 before asking about permissions."""
-
-    filter_backends = [DjangoFilterBackend]
-    required_perms = None
-    not_found_message = "That does not exist."
-
-    def check_permissions(self, request):
-        if request.method != "OPTIONS" and request.method.lower() not in self.action_map:
-            self.http_method_not_allowed(request)
-        super().check_permissions(request)
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            raise NotFound(self.not_found_message) from None
 
 
 def _lookup(*, sku: str, warehouse: str, locations: dict[str, str]):
@@ -123,7 +103,7 @@ def _product_fields(data: dict) -> dict:
         summary="Get a product", responses={200: ProductSerializer, 404: _MISSING}
     ),
 )
-class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryViewSet):
+class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """Products: create, change, (de)activate. Products are never deleted."""
 
     queryset = Product.objects.all()
@@ -191,7 +171,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Inventory
     list=extend_schema(summary="List warehouses"),
     retrieve=extend_schema(summary="Get a warehouse"),
 )
-class WarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryViewSet):
+class WarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     queryset = Warehouse.objects.all()
     serializer_class = WarehouseSerializer
     filterset_class = WarehouseFilter
@@ -213,7 +193,7 @@ class WarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Invento
     list=extend_schema(summary="List bin locations"),
     retrieve=extend_schema(summary="Get a bin location"),
 )
-class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryViewSet):
+class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     queryset = Location.objects.select_related("warehouse")
     serializer_class = LocationSerializer
     filterset_class = LocationFilter
@@ -268,7 +248,7 @@ def _is_count(data) -> bool:
     list=extend_schema(summary="List stock rows (a product in a bin)"),
     retrieve=extend_schema(summary="Get one stock row"),
 )
-class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryViewSet):
+class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """Stock per product and bin, and the three ways warehouse staff change it."""
 
     queryset = StockLevel.objects.all()
@@ -388,7 +368,7 @@ class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryVi
     list=extend_schema(summary="List stock movements (the ledger), newest first"),
     retrieve=extend_schema(summary="Get one stock movement"),
 )
-class MovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InventoryViewSet):
+class MovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """The append-only stock ledger: read only."""
 
     queryset = StockMovement.objects.all()

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -28,13 +26,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from inventory.serializers import ErrorSerializer
-from oms.errors import DomainError, InvalidInput, NotFound
+from oms.errors import DomainError, InvalidInput
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from oms.viewsets import BaseViewSet
 from orders import services
 from orders.filters import CustomerFilter, OrderFilter
 from orders.models import Customer, Order, OrderEvent, OrderLine, Payment
@@ -93,26 +92,6 @@ class PreconditionFailed(DomainError):
 
     status_code = 412
     default_code = "stale"
-
-
-class OrdersViewSet(viewsets.GenericViewSet):
-    """Answer unsupported methods with 405 before asking about permissions."""
-
-    filter_backends = [DjangoFilterBackend]
-    required_perms = None
-    lookup_value_regex = r"\d+"
-    not_found_message = "That does not exist."
-
-    def check_permissions(self, request):
-        if request.method != "OPTIONS" and request.method.lower() not in self.action_map:
-            self.http_method_not_allowed(request)
-        super().check_permissions(request)
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            raise NotFound(self.not_found_message) from None
 
 
 # --- orders ------------------------------------------------------------------------------------
@@ -193,7 +172,7 @@ def _transition_schema(summary: str, request=None, description: str = ""):
         responses={200: OrderSerializer, 404: _MISSING},
     ),
 )
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrdersViewSet):
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """Orders: create by SKU, read, edit, and move through their states. Never deleted."""
 
     queryset = Order.objects.all()
@@ -346,7 +325,7 @@ def _customer_out(customer_id: int) -> dict:
         responses={200: CustomerSerializer, 404: _MISSING},
     ),
 )
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrdersViewSet):
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """Customers: find, create, edit. Customers are never deleted."""
 
     queryset = Customer.objects.all()

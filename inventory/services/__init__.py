@@ -1,0 +1,67 @@
+"""Every write to inventory: products, warehouses, bins and stock.
+
+Stock rules (SPEC section 4): on_hand and allocated never go negative,
+allocated never exceeds on_hand, and every change of on_hand is a
+StockMovement row. Stock rows are locked with SELECT ... FOR UPDATE in
+ascending primary-key order, so two transactions never wait on each other
+in a circle; on SQLite, IMMEDIATE transactions serialise writers instead.
+The database CHECK constraints are the last line of defence.
+"""
+
+from inventory.services.allocation import (
+    Allocation,
+    allocated_total,
+    stock_allocate,
+    stock_allocate_many,
+    stock_consume,
+    stock_lock_products,
+    stock_release,
+)
+from inventory.services.base import (
+    Kind,
+    announce_available,
+)
+from inventory.services.catalogue import (
+    PRODUCT_FIELDS,
+    location_create,
+    product_create,
+    product_deactivate,
+    product_update,
+    supplier_create,
+    warehouse_create,
+)
+from inventory.services.stock import (
+    CountLine,
+    receipt_undo_reason,
+    stock_adjust,
+    stock_count_bin,
+    stock_receipt_undo,
+    stock_receive,
+    stock_transfer,
+)
+
+__all__ = [
+    "PRODUCT_FIELDS",
+    "Allocation",
+    "CountLine",
+    "Kind",
+    "allocated_total",
+    "announce_available",
+    "location_create",
+    "product_create",
+    "product_deactivate",
+    "product_update",
+    "receipt_undo_reason",
+    "stock_adjust",
+    "stock_allocate",
+    "stock_allocate_many",
+    "stock_consume",
+    "stock_count_bin",
+    "stock_lock_products",
+    "stock_receipt_undo",
+    "stock_receive",
+    "stock_release",
+    "stock_transfer",
+    "supplier_create",
+    "warehouse_create",
+]

@@ -1,0 +1,155 @@
+"""Products, suppliers, warehouses and bins."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from inventory.models import Location, Product, Supplier, Warehouse
+from oms.barcodes import gtin_variants, validate_product_barcode
+from oms.errors import Conflict, InvalidInput, NotFound
+from oms.services import full_clean_or_raise, require_perm, whole_number
+
+PRODUCT_FIELDS = {
+    "sku",
+    "name",
+    "description",
+    "barcode",
+    "price",
+    "weight_grams",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "reorder_point",
+    "supplier",
+    "is_drop_ship",
+    "is_active",
+}
+
+
+def _check_product_unique(*, sku: str, barcode: str | None, exclude_pk: int | None) -> None:
+    others = Product.objects.exclude(pk=exclude_pk) if exclude_pk else Product.objects.all()
+    errors: dict[str, list[str]] = {}
+    clash = others.filter(sku__iexact=sku).first() if sku else None
+    if clash:
+        errors["sku"] = [f"SKU {sku} is already used by {clash.name!r}."]
+    if barcode:
+        # 036000291452 (UPC-A) and 0036000291452 (its EAN-13 spelling) are one GTIN.
+        clash = others.filter(barcode__in=gtin_variants(barcode)).first()
+        if clash:
+            errors["barcode"] = [
+                f"Barcode {barcode} is already used by {clash.sku} {clash.name!r}."
+            ]
+    if errors:
+        raise Conflict(next(iter(errors.values()))[0], errors=errors, code="duplicate")
+
+
+def _save_product(product: Product) -> Product:
+    product.sku = (product.sku or "").strip()
+    product.barcode = (product.barcode or "").strip() or None
+    if not product.sku:
+        raise InvalidInput("Enter a SKU.", field="sku")
+    if len(product.sku) > 64 or any(char.isspace() for char in product.sku):
+        raise InvalidInput("A SKU is at most 64 characters, without spaces.", field="sku")
+    if product.barcode:
+        try:
+            validate_product_barcode(product.barcode)
+        except ValidationError as error:
+            raise InvalidInput(error.messages[0], field="barcode", code="bad_barcode") from None
+    _check_product_unique(sku=product.sku, barcode=product.barcode, exclude_pk=product.pk)
+    full_clean_or_raise(product, exclude=["sku", "barcode"])
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError as error:  # a concurrent writer took the SKU or barcode first
+        raise Conflict(
+            "Another product with this SKU or barcode was just saved.", code="duplicate"
+        ) from error
+    return product
+
+
+@transaction.atomic
+def product_create(*, user=None, **fields) -> Product:
+    """Create a product after validating SKU, barcode check digit and uniqueness."""
+    require_perm(user, "inventory.add_product", "Only managers can create products.")
+    unknown = set(fields) - PRODUCT_FIELDS
+    if unknown:
+        raise InvalidInput(f"Unknown product field(s): {', '.join(sorted(unknown))}.")
+    return _save_product(Product(**fields))
+
+
+@transaction.atomic
+def product_update(*, product: Product, user=None, **fields) -> Product:
+    """Change a product's fields; the same validation as creating one."""
+    require_perm(user, "inventory.change_product", "Only managers can change products.")
+    unknown = set(fields) - PRODUCT_FIELDS
+    if unknown:
+        raise InvalidInput(f"Unknown product field(s): {', '.join(sorted(unknown))}.")
+    product = Product.objects.select_for_update().filter(pk=product.pk).first()
+    if product is None:
+        raise NotFound("That product does not exist.", code="unknown_product")
+    for name, value in fields.items():
+        setattr(product, name, value)
+    return _save_product(product)
+
+
+@transaction.atomic
+def product_deactivate(*, product: Product, user=None) -> Product:
+    """Stop selling a product. Products are never deleted: history keeps pointing at them."""
+    return product_update(product=product, user=user, is_active=False)
+
+
+@transaction.atomic
+def supplier_create(*, code: str, name: str, user=None, **fields) -> Supplier:
+    """Create a supplier."""
+    require_perm(user, "inventory.add_supplier", "Only managers can create suppliers.")
+    supplier = Supplier(code=(code or "").strip().upper(), name=name, **fields)
+    full_clean_or_raise(supplier)
+    supplier.save()
+    return supplier
+
+
+@transaction.atomic
+def warehouse_create(*, code: str, name: str, user=None, **fields) -> Warehouse:
+    """Create a warehouse; its code is stored upper-case."""
+    require_perm(user, "inventory.add_warehouse", "Only managers can create warehouses.")
+    code = (code or "").strip().upper()
+    if Warehouse.objects.filter(code=code).exists():
+        raise Conflict(f"Warehouse {code} already exists.", field="code", code="duplicate")
+    warehouse = Warehouse(code=code, name=name, **fields)
+    full_clean_or_raise(warehouse)
+    warehouse.save()
+    return warehouse
+
+
+@transaction.atomic
+def location_create(
+    *, warehouse: Warehouse, code: str, pick_sequence: int = 0, barcode: str = "", user=None
+) -> Location:
+    """Create a bin in a warehouse; its barcode defaults to BIN-<warehouse>-<code>."""
+    require_perm(user, "inventory.add_location", "Only warehouse staff and managers add bins.")
+    code = (code or "").strip().upper()
+    if not code:
+        raise InvalidInput("Enter the bin code, for example A-01-03.", field="code")
+    if Location.objects.filter(warehouse=warehouse, code=code).exists():
+        raise Conflict(
+            f"Bin {code} already exists in warehouse {warehouse.code}.",
+            field="code",
+            code="duplicate",
+        )
+    barcode = (barcode or "").strip().upper() or Location.default_barcode(warehouse.code, code)
+    if Location.objects.filter(barcode=barcode).exists():
+        raise Conflict(
+            f"Bin barcode {barcode} is already in use.", field="barcode", code="duplicate"
+        )
+    location = Location(
+        warehouse=warehouse,
+        code=code,
+        barcode=barcode,
+        pick_sequence=whole_number(
+            pick_sequence, field="pick_sequence", label="Pick sequence", minimum=0
+        ),
+    )
+    full_clean_or_raise(location)
+    location.save()
+    return location

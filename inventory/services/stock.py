@@ -1,0 +1,268 @@
+"""Booking stock in and out of bins: receipts, counts, adjustments and transfers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from inventory.models import Location, Product, StockLevel, StockMovement
+from inventory.services.base import (
+    Kind,
+    announce_available,
+    check_stockable,
+    lock_level,
+    lock_levels_by_pk,
+    record_movement,
+)
+from oms.errors import Conflict, InvalidInput, NotAllowed
+from oms.services import require_perm, whole_number
+
+
+@transaction.atomic
+def stock_receive(
+    *,
+    product: Product,
+    location: Location,
+    quantity,
+    user=None,
+    reference: str = "",
+    reason: str = "",
+) -> StockMovement:
+    """Book goods into a bin: on_hand grows, and a receipt is written to the ledger."""
+    require_perm(
+        user, "inventory.receive_stock", "Only warehouse staff and managers receive stock."
+    )
+    quantity = whole_number(quantity, field="quantity")
+    check_stockable(product=product, location=location)
+    level = lock_level(product=product, location=location)
+    level.on_hand += quantity
+    level.save(update_fields=["on_hand", "updated_at"])
+    announce_available(product_ids=[product.pk])
+    return record_movement(
+        level=level,
+        kind=Kind.RECEIPT,
+        quantity=quantity,
+        user=user,
+        reference=reference,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def stock_adjust(
+    *,
+    product: Product,
+    location: Location,
+    counted,
+    user=None,
+    reason: str = "",
+    reference: str = "",
+    is_count: bool = True,
+) -> StockMovement | None:
+    """Set a bin's on_hand to the counted quantity; the ledger records the difference.
+
+    A count below what is already promised to orders is refused. Returns the
+    movement, or None when the count matched and nothing changed but the
+    bin's last-counted time.
+    """
+    if is_count:
+        require_perm(
+            user, "inventory.count_stock", "Only warehouse staff and managers count stock."
+        )
+    else:
+        require_perm(user, "inventory.adjust_stock", "Only managers adjust stock.")
+        if not (reason or "").strip():
+            raise InvalidInput("Give a reason for the adjustment.", field="reason")
+    counted = whole_number(counted, field="counted", label="Counted quantity", minimum=0)
+    if not location.is_active:
+        raise Conflict(f"Bin {location} is closed.", field="location", code="inactive_location")
+    if product.is_drop_ship and counted > 0:
+        raise Conflict(
+            f"{product.sku} is a drop-ship product: the supplier ships it, it is never stocked.",
+            field="sku",
+            code="drop_ship",
+        )
+    level = lock_level(product=product, location=location)
+    if counted < level.allocated:
+        raise Conflict(
+            f"Cannot set {product.sku} in {location} to {counted}: {level.allocated} "
+            f"are promised to orders. Count again, or move those orders to another bin first.",
+            field="counted",
+            code="below_allocated",
+        )
+    difference = counted - level.on_hand
+    level.on_hand = counted
+    if is_count:
+        level.last_counted_at = timezone.now()
+    level.save(update_fields=["on_hand", "last_counted_at", "updated_at"])
+    if difference > 0:
+        announce_available(product_ids=[product.pk])
+    if difference == 0:
+        return None
+    return record_movement(
+        level=level,
+        kind=Kind.COUNT if is_count else Kind.ADJUSTMENT,
+        quantity=difference,
+        user=user,
+        reference=reference,
+        reason=reason or ("Stock count" if is_count else ""),
+    )
+
+
+@transaction.atomic
+def stock_transfer(
+    *,
+    product: Product,
+    from_location: Location,
+    to_location: Location,
+    quantity,
+    user=None,
+    reference: str = "",
+) -> tuple[StockMovement, StockMovement]:
+    """Move free stock from one bin to another: two ledger rows, out and in."""
+    require_perm(user, "inventory.transfer_stock", "Only warehouse staff and managers move stock.")
+    quantity = whole_number(quantity, field="quantity")
+    if from_location.pk == to_location.pk:
+        raise InvalidInput(
+            "The stock is already in that bin; choose a different bin.",
+            field="to_location",
+            code="same_location",
+        )
+    check_stockable(product=product, location=to_location)
+    # Make sure both rows exist, then lock them in primary-key order.
+    source_exists = StockLevel.objects.filter(product=product, location=from_location).exists()
+    if not source_exists:
+        raise Conflict(
+            f"There is no {product.sku} in {from_location}.",
+            field="from_location",
+            code="insufficient_stock",
+        )
+    try:
+        with transaction.atomic():
+            StockLevel.objects.get_or_create(product=product, location=to_location)
+    except IntegrityError:
+        pass
+    locked = {
+        level.location_id: level
+        for level in lock_levels_by_pk(
+            {"product": product, "location__in": [from_location, to_location]}
+        )
+    }
+    source, target = locked[from_location.pk], locked[to_location.pk]
+    if source.available < quantity:
+        raise Conflict(
+            f"Only {source.available} of {product.sku} can be moved from {from_location} "
+            f"({source.on_hand} on hand, {source.allocated} promised to orders).",
+            field="quantity",
+            code="insufficient_stock",
+        )
+    source.on_hand -= quantity
+    target.on_hand += quantity
+    source.save(update_fields=["on_hand", "updated_at"])
+    target.save(update_fields=["on_hand", "updated_at"])
+    reference = reference or f"{from_location} -> {to_location}"
+    out = record_movement(
+        level=source, kind=Kind.TRANSFER_OUT, quantity=-quantity, user=user, reference=reference
+    )
+    into = record_movement(
+        level=target, kind=Kind.TRANSFER_IN, quantity=quantity, user=user, reference=reference
+    )
+    return out, into
+
+
+def receipt_undo_reason(movement_id: int) -> str:
+    """Return the ledger reason that marks the reversal of one receipt."""
+    return f"Undo of receipt #{movement_id}"
+
+
+@transaction.atomic
+def stock_receipt_undo(*, movement: StockMovement, user=None) -> StockMovement:
+    """Take back a receipt booked by mistake with a reversing adjustment.
+
+    Refused when the receipt was already undone, or when the goods are no
+    longer free in the bin (promised to orders, moved or shipped). The
+    reversal is logged with reference ``UNDO <original reference>``.
+    """
+    require_perm(
+        user, "inventory.receive_stock", "Only warehouse staff and managers receive stock."
+    )
+    if movement.kind != Kind.RECEIPT:
+        raise Conflict("Only a receipt can be undone here.", code="not_a_receipt")
+    if (
+        user is not None
+        and movement.user_id != getattr(user, "pk", None)
+        and not user.has_perm("inventory.adjust_stock")
+    ):
+        raise NotAllowed("You can only undo your own receipts.")
+    product, location = movement.product, movement.location
+    level = lock_level(product=product, location=location)
+    reason = receipt_undo_reason(movement.pk)
+    if StockMovement.objects.filter(kind=Kind.ADJUSTMENT, reason=reason).exists():
+        raise Conflict(
+            f"The receipt of {product.name} ({movement.quantity}) into {location.code} "
+            "was already undone.",
+            code="already_undone",
+        )
+    if level.available < movement.quantity:
+        raise Conflict(
+            f"Cannot undo the receipt of {product.name} ({movement.quantity}): only "
+            f"{max(level.available, 0)} still free in {location.code} "
+            f"({level.on_hand} on hand, {level.allocated} promised to orders).",
+            field="quantity",
+            code="insufficient_stock",
+        )
+    level.on_hand -= movement.quantity
+    level.save(update_fields=["on_hand", "updated_at"])
+    return record_movement(
+        level=level,
+        kind=Kind.ADJUSTMENT,
+        quantity=-movement.quantity,
+        user=user,
+        reference=f"UNDO {movement.reference}".strip(),
+        reason=reason,
+    )
+
+
+@dataclass(frozen=True)
+class CountLine:
+    """One product counted in a bin: what the system expected and what was found."""
+
+    product: Product
+    expected: int
+    counted: int
+
+    @property
+    def difference(self) -> int:
+        return self.counted - self.expected
+
+
+@transaction.atomic
+def stock_count_bin(
+    *, location: Location, counts: Sequence[tuple[Product, int]], user=None, reference: str = ""
+) -> list[CountLine]:
+    """Record a bin count, all or nothing: each counted product's on_hand becomes the count.
+
+    Rows are locked in product order. One refusal (a count below what is
+    promised to orders) rolls back every line.
+    """
+    merged: dict[int, tuple[Product, int]] = {}
+    for product, counted in counts:
+        number = whole_number(counted, field="counted", label="Counted quantity", minimum=0)
+        previous = merged.get(product.pk, (product, 0))[1]
+        merged[product.pk] = (product, previous + number)
+    lines = []
+    for _, (product, counted) in sorted(merged.items()):
+        movement = stock_adjust(
+            product=product,
+            location=location,
+            counted=counted,
+            user=user,
+            reference=reference,
+            is_count=True,
+        )
+        expected = counted - (movement.quantity if movement else 0)
+        lines.append(CountLine(product=product, expected=expected, counted=counted))
+    return lines

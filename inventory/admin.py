@@ -1,7 +1,17 @@
 from django.contrib import admin, messages
+from django_fsm.admin import FSMAdminMixin
 
 from inventory import services
-from inventory.models import Location, Product, StockLevel, StockMovement, Supplier, Warehouse
+from inventory.models import (
+    Location,
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    Warehouse,
+)
 from oms.errors import DomainError
 
 
@@ -151,3 +161,90 @@ class StockMovementAdmin(ReadOnlyAdmin):
     search_fields = ["product__sku", "reference", "reason"]
     list_select_related = ["product", "location", "location__warehouse", "user"]
     date_hierarchy = "created_at"
+
+
+# --- purchase orders --------------------------------------------------------------------------
+
+# Admin transition buttons run the same services as the API: sending checks the
+# supplier, cancelling is refused once goods arrived. Receiving needs bins, so it is
+# done on the receive scan screen or through the API, not from the admin.
+PURCHASE_ORDER_TRANSITIONS = {
+    "send": lambda po, user: services.purchase_order_send(purchase_order_id=po.pk, user=user),
+    "cancel": lambda po, user: services.purchase_order_cancel(
+        purchase_order_id=po.pk, user=user, reason="Cancelled in the admin"
+    ),
+}
+
+
+class PurchaseOrderLineInline(admin.TabularInline):
+    model = PurchaseOrderLine
+    fields = ["product", "quantity_ordered", "quantity_received", "unit_cost"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(FSMAdminMixin, NoDeleteAdmin):
+    fsm_fields = ["status"]
+    list_display = [
+        "number",
+        "created_at",
+        "supplier",
+        "warehouse",
+        "status",
+        "is_drop_ship",
+        "customer_reference",
+        "expected_on",
+    ]
+    list_filter = ["status", "is_drop_ship", "supplier", "warehouse"]
+    search_fields = ["number", "customer_reference", "supplier__name", "supplier__code"]
+    list_select_related = ["supplier", "warehouse"]
+    date_hierarchy = "created_at"
+    inlines = [PurchaseOrderLineInline]
+    readonly_fields = [
+        "number",
+        "supplier",
+        "warehouse",
+        "status",
+        "is_drop_ship",
+        "ship_to",
+        "customer_reference",
+        "expected_on",
+        "notes",
+        "carrier",
+        "tracking_number",
+        "created_by",
+        "sent_at",
+        "received_at",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # raised through the API or automatically for backorders and drop-ship
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        service = PURCHASE_ORDER_TRANSITIONS.get(transition_name)
+        if service is None:
+            self.message_user(
+                request, f"'{transition_name}' cannot be run from the admin.", messages.ERROR
+            )
+            return False
+        try:
+            po = service(obj, request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return False
+        self.message_user(
+            request, f"{po} is now {po.get_status_display().lower()}.", messages.SUCCESS
+        )
+        return True

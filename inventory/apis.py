@@ -3,6 +3,10 @@
 Every write goes through inventory.services and every lookup by code
 through inventory.selectors; the views only translate HTTP to those calls.
 Unknown SKUs, warehouses and bins answer 404 naming the field.
+
+``purchase-orders/`` lists, creates and moves purchase orders through their
+states; ``purchase-orders/<id>/drop-shipped/`` records a drop-ship supplier's
+shipment through the orders service, the one call from here into orders.
 """
 
 from __future__ import annotations
@@ -18,17 +22,31 @@ from inventory.filters import (
     LocationFilter,
     MovementFilter,
     ProductFilter,
+    PurchaseOrderFilter,
     StockFilter,
     WarehouseFilter,
 )
-from inventory.models import Location, Product, StockLevel, StockMovement, Warehouse
+from inventory.models import (
+    Location,
+    Product,
+    PurchaseOrder,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 from inventory.serializers import (
+    DropShippedSerializer,
     ErrorSerializer,
     LocationCreateSerializer,
     LocationSerializer,
     MovementSerializer,
     ProductSerializer,
     ProductWriteSerializer,
+    PurchaseOrderCancelSerializer,
+    PurchaseOrderCreateSerializer,
+    PurchaseOrderReceiveResultSerializer,
+    PurchaseOrderReceiveSerializer,
+    PurchaseOrderSerializer,
     StockAdjustResultSerializer,
     StockAdjustSerializer,
     StockLevelSerializer,
@@ -39,7 +57,7 @@ from inventory.serializers import (
     WarehouseCreateSerializer,
     WarehouseSerializer,
 )
-from oms.errors import NotFound
+from oms.errors import Conflict, InvalidInput, NotFound
 from oms.viewsets import BaseViewSet
 
 urlpatterns = []
@@ -380,6 +398,242 @@ class MovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
         return selectors.movements()
 
 
+# --- purchase orders ---------------------------------------------------------------------------
+
+
+def _flat_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Return DRF's nested error detail as ``{"lines[0].sku": ["message"], ...}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = (
+                f"{prefix}[{key}]"
+                if isinstance(key, int)
+                else (f"{prefix}.{key}" if prefix else key)
+            )
+            flat.update(_flat_errors(value, name))
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(_flat_errors(item, f"{prefix}[{index}]"))
+    else:
+        items = detail if isinstance(detail, list) else [detail]
+        flat[prefix or "non_field_errors"] = [str(item) for item in items]
+    return flat
+
+
+def _validated(serializer_class, data) -> dict:
+    """Validate request data; shape errors answer 400 with a message per dotted field."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        errors = _flat_errors(serializer.errors)
+        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
+    return serializer.validated_data
+
+
+def _products_by_sku(lines: list[dict]) -> list:
+    """Return the product of each line, or one 404 naming every unknown SKU."""
+    errors: dict[str, list[str]] = {}
+    products = []
+    for index, line in enumerate(lines):
+        try:
+            products.append(selectors.product_get_by_sku(line["sku"], field=f"lines[{index}].sku"))
+        except NotFound as error:
+            errors.update(error.errors)
+    if errors:
+        raise NotFound(next(iter(errors.values()))[0], errors=errors, code="unknown_sku")
+    return products
+
+
+def _purchase_order_out(pk: int) -> dict:
+    return PurchaseOrderSerializer(selectors.purchase_orders().get(pk=pk)).data
+
+
+_PO_MISSING = OpenApiResponse(
+    ErrorSerializer, description="The purchase order, a SKU or bin is unknown."
+)
+_PO_CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description="Not possible in the purchase order's state, not on the order, or too many.",
+)
+PO_ERRORS = {400: _BAD_INPUT, 403: _FORBIDDEN, 404: _PO_MISSING, 409: _PO_CONFLICT}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List purchase orders (filter by status, supplier, SKU, drop-ship)"),
+    retrieve=extend_schema(
+        summary="Get a purchase order with its lines",
+        responses={200: PurchaseOrderSerializer, 404: _PO_MISSING},
+    ),
+)
+class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+    """Purchase orders to suppliers: create, send, cancel, receive; never deleted.
+
+    Transitions are ``POST purchase-orders/<id>/<transition>/``; from the wrong
+    state they answer 409 naming the state. Receiving more than is still open
+    on a line is refused (409): the supplier's surplus needs a new order.
+    """
+
+    queryset = PurchaseOrder.objects.all()
+    serializer_class = PurchaseOrderSerializer
+    filterset_class = PurchaseOrderFilter
+    not_found_message = "That purchase order does not exist."
+
+    def get_queryset(self):
+        return selectors.purchase_orders().order_by("-created_at", "-pk")
+
+    def _po_id(self, pk) -> int:
+        try:
+            return int(pk)
+        except (TypeError, ValueError):
+            raise NotFound(self.not_found_message) from None
+
+    @extend_schema(
+        summary="Create a draft purchase order (lines by SKU)",
+        request=PurchaseOrderCreateSerializer,
+        responses={201: PurchaseOrderSerializer, **PO_ERRORS},
+    )
+    def create(self, request):
+        data = _validated(PurchaseOrderCreateSerializer, request.data)
+        supplier = selectors.supplier_get(data["supplier"])
+        warehouse = selectors.warehouse_get(data["warehouse"])
+        products = _products_by_sku(data["lines"])
+        po = services.purchase_order_create(
+            supplier=supplier,
+            warehouse=warehouse,
+            lines=[
+                (product, line["quantity"], line["unit_cost"])
+                for product, line in zip(products, data["lines"], strict=True)
+            ],
+            user=request.user,
+            expected_on=data["expected_on"],
+            notes=data["notes"],
+        )
+        return Response(_purchase_order_out(po.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Send a draft purchase order to its supplier",
+        request=None,
+        responses={200: PurchaseOrderSerializer, **PO_ERRORS},
+    )
+    @action(detail=True, methods=["post"], required_perms=["inventory.send_purchaseorder"])
+    def send(self, request, pk=None):
+        po = services.purchase_order_send(purchase_order_id=self._po_id(pk), user=request.user)
+        return Response(_purchase_order_out(po.pk))
+
+    @extend_schema(
+        summary="Cancel a draft or sent purchase order",
+        request=PurchaseOrderCancelSerializer,
+        responses={200: PurchaseOrderSerializer, **PO_ERRORS},
+    )
+    @action(detail=True, methods=["post"], required_perms=["inventory.change_purchaseorder"])
+    def cancel(self, request, pk=None):
+        data = _validated(PurchaseOrderCancelSerializer, request.data)
+        po = services.purchase_order_cancel(
+            purchase_order_id=self._po_id(pk), user=request.user, reason=data["reason"]
+        )
+        return Response(_purchase_order_out(po.pk))
+
+    @extend_schema(
+        summary="Receive goods against a purchase order into bins (all lines or nothing)",
+        description=(
+            "Each line books a stock receipt with the PO number as reference and adds to "
+            "the line's received quantity; the order becomes partially_received, or "
+            "received when every line is complete. Waiting backorders are then served."
+        ),
+        request=PurchaseOrderReceiveSerializer,
+        responses={201: PurchaseOrderReceiveResultSerializer, **PO_ERRORS},
+    )
+    @action(detail=True, methods=["post"], required_perms=["inventory.receive_purchaseorder"])
+    def receive(self, request, pk=None):
+        po = self.get_object()
+        data = _validated(PurchaseOrderReceiveSerializer, request.data)
+        if not data["lines"]:
+            raise InvalidInput("Name at least one product to receive.", field="lines")
+        code = data["warehouse"] or (po.warehouse.code if po.warehouse else "")
+        warehouse = selectors.warehouse_get(code) if code else None
+        products = _products_by_sku(data["lines"])
+        errors: dict[str, list[str]] = {}
+        bins = []
+        for index, line in enumerate(data["lines"]):
+            if warehouse is None:
+                errors[f"lines[{index}].location"] = [
+                    f"{po} is a drop-ship order: the supplier ships it straight to the "
+                    "customer, so nothing is received into bins."
+                ]
+                continue
+            try:
+                bins.append(
+                    selectors.location_get(
+                        warehouse=warehouse, code=line["location"], field=f"lines[{index}].location"
+                    )
+                )
+            except NotFound as error:
+                errors.update(error.errors)
+        if errors and warehouse is None:
+            raise Conflict(next(iter(errors.values()))[0], errors=errors, code="drop_ship")
+        if errors:
+            raise NotFound(next(iter(errors.values()))[0], errors=errors, code="unknown_location")
+        movements = services.purchase_order_receive(
+            purchase_order_id=po.pk,
+            lines=[
+                (product, line["quantity"], location)
+                for product, line, location in zip(products, data["lines"], bins, strict=True)
+            ],
+            user=request.user,
+            reason=data["reason"],
+        )
+        body = {
+            "purchase_order": _purchase_order_out(po.pk),
+            "movements": _movements_out(movements),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record a drop-ship supplier's shipment (carrier and tracking)",
+        description=(
+            "The purchase order becomes received (no stock moves); the customer order's "
+            "drop-ship lines count as shipped, and the order becomes shipped or "
+            "partially_shipped. A missing tracking number answers 400."
+        ),
+        request=DropShippedSerializer,
+        responses={200: PurchaseOrderSerializer, **PO_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="drop-shipped",
+        required_perms=["inventory.receive_purchaseorder"],
+    )
+    def drop_shipped(self, request, pk=None):
+        # The shipment belongs to the customer order, so the orders service records it
+        # (inventory's services never call orders; only this view does).
+        from orders import services as orders_services
+        from orders.models import Order
+
+        po = self.get_object()
+        data = _validated(DropShippedSerializer, request.data)
+        if not po.is_drop_ship:
+            raise Conflict(
+                f"{po} is for stock: receive its goods into bins instead.", code="not_drop_ship"
+            )
+        order_id = (
+            Order.objects.filter(number=po.customer_reference).values_list("pk", flat=True).first()
+            if po.customer_reference
+            else None
+        )
+        if order_id is None:
+            raise Conflict(f"{po} was not raised for a customer order.", code="no_order")
+        orders_services.order_line_drop_shipped(
+            order_id=order_id,
+            purchase_order_id=po.pk,
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            user=request.user,
+        )
+        return Response(_purchase_order_out(po.pk))
+
+
 def register(router):
     """Register the inventory viewsets on the v1 router."""
     router.register("products", ProductViewSet, basename="product")
@@ -387,3 +641,4 @@ def register(router):
     router.register("locations", LocationViewSet, basename="location")
     router.register("stock", StockViewSet, basename="stock")
     router.register("movements", MovementViewSet, basename="movement")
+    router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")

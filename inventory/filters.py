@@ -9,7 +9,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from inventory import selectors
-from inventory.models import Location, Product, StockLevel, StockMovement, Warehouse
+from inventory.models import (
+    Location,
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 from oms.barcodes import gtin_variants
 
 
@@ -184,3 +192,57 @@ class MovementFilter(filters.FilterSet):
     class Meta:
         model = StockMovement
         fields = []
+
+
+class PurchaseOrderFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(
+        choices=PurchaseOrder.Status.choices, help_text="Status; repeat for several."
+    )
+    supplier = filters.CharFilter(
+        field_name="supplier__code", lookup_expr="iexact", help_text="Supplier code."
+    )
+    warehouse = filters.CharFilter(
+        field_name="warehouse__code", lookup_expr="iexact", help_text="Warehouse code."
+    )
+    sku = filters.CharFilter(method="filter_sku", help_text="Only orders with this SKU on them.")
+    drop_ship = filters.BooleanFilter(field_name="is_drop_ship", help_text="Drop-ship or not.")
+    open = filters.BooleanFilter(
+        method="filter_open", help_text="Still open (draft, sent, partially received) or not."
+    )
+    number = filters.CharFilter(field_name="number", lookup_expr="iexact")
+    customer_reference = filters.CharFilter(
+        field_name="customer_reference", lookup_expr="iexact", help_text="Sales order number."
+    )
+    created = filters.DateFromToRangeFilter(
+        field_name="created_at",
+        help_text="Date range: created_after=YYYY-MM-DD and/or created_before=YYYY-MM-DD.",
+    )
+    ordering = StableOrderingFilter(
+        fields=(
+            ("created_at", "created_at"),
+            ("number", "number"),
+            ("expected_on", "expected_on"),
+            ("status", "status"),
+        )
+    )
+
+    class Meta:
+        model = PurchaseOrder
+        fields = []
+
+    def filter_sku(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=PurchaseOrderLine.objects.filter(product__sku__iexact=value).values(
+                "purchase_order_id"
+            )
+        )
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(status__in=PurchaseOrder.OPEN)
+        return queryset.exclude(status__in=PurchaseOrder.OPEN)

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from oms.barcodes import validate_product_barcode
 from oms.models import TimeStampedModel
@@ -236,3 +238,172 @@ class StockMovement(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Stock movements are a ledger and cannot be deleted.")
+
+
+class PurchaseOrder(FSMModelMixin, TimeStampedModel):
+    """An order to a supplier: stock for a warehouse, or goods shipped straight to a customer."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+        PARTIALLY_RECEIVED = "partially_received", "Partially received"
+        RECEIVED = "received", "Received"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # States in which goods are still expected from the supplier.
+    OPEN = [Status.DRAFT, Status.SENT, Status.PARTIALLY_RECEIVED]
+    # States in which goods can be booked in against the order.
+    RECEIVABLE = [Status.SENT, Status.PARTIALLY_RECEIVED]
+
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="purchase_orders")
+    warehouse = models.ForeignKey(
+        Warehouse,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="purchase_orders",
+        help_text="Where the goods are delivered; empty for a drop-ship order.",
+    )
+    status = FSMField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        protected=True,
+        db_index=True,
+    )
+    is_drop_ship = models.BooleanField(
+        "drop-ship", default=False, help_text="The supplier ships straight to the customer."
+    )
+    ship_to = models.TextField(blank=True, help_text="Delivery address of a drop-ship order.")
+    customer_reference = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="The sales order, e.g. SO-000123."
+    )
+    expected_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    carrier = models.CharField(max_length=50, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_drop_ship=True) | Q(warehouse__isnull=False),
+                name="purchase_order_stock_needs_warehouse",
+            ),
+        ]
+        permissions = [
+            ("send_purchaseorder", "Can send purchase orders to suppliers"),
+            ("receive_purchaseorder", "Can receive goods against purchase orders"),
+        ]
+
+    def __str__(self):
+        return self.number or f"Draft purchase order {self.pk}"
+
+    # --- transitions: fields only; inventory.services.purchasing locks, checks and saves ---
+
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.SENT,
+        permission="inventory.send_purchaseorder",
+        custom={"admin": True, "label": "Send to supplier"},
+    )
+    def send(self):
+        self.sent_at = timezone.now()
+
+    @transition(
+        field=status,
+        # From received too: undoing a receipt by mistake reopens the order.
+        source=[Status.SENT, Status.PARTIALLY_RECEIVED, Status.RECEIVED],
+        target=Status.PARTIALLY_RECEIVED,
+    )
+    def mark_partially_received(self):
+        self.received_at = None
+
+    @transition(
+        field=status, source=[Status.SENT, Status.PARTIALLY_RECEIVED], target=Status.RECEIVED
+    )
+    def mark_received(self):
+        self.received_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.SENT],
+        target=Status.CANCELLED,
+        permission="inventory.change_purchaseorder",
+        custom={"admin": True, "label": "Cancel"},
+    )
+    def cancel(self):
+        pass
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class PurchaseOrderLine(models.Model):
+    """One product on a purchase order: how many were ordered and how many arrived."""
+
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.PROTECT, related_name="lines"
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="purchase_order_lines"
+    )
+    quantity_ordered = models.PositiveIntegerField()
+    quantity_received = models.PositiveIntegerField(default=0)
+    unit_cost = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        ordering = ["purchase_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purchase_order", "product"], name="purchase_order_line_unique_product"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_ordered__gt=0), name="purchase_order_line_ordered_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_received__lte=F("quantity_ordered")),
+                name="purchase_order_line_received_within_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity_ordered} × {self.product.sku}"
+
+    @property
+    def quantity_open(self) -> int:
+        """Return how many are still to arrive."""
+        return self.quantity_ordered - self.quantity_received
+
+
+class PurchaseOrderReceipt(models.Model):
+    """One booking of goods against a purchase order line, tied to its ledger row."""
+
+    line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="receipts")
+    movement = models.OneToOneField(
+        StockMovement, on_delete=models.PROTECT, related_name="purchase_receipt"
+    )
+    quantity = models.PositiveIntegerField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.quantity} received on line {self.line_id}"

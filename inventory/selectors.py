@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 
-from inventory.models import Location, Product, StockLevel, StockMovement, Supplier, Warehouse
+from inventory.models import (
+    Location,
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    Warehouse,
+)
 from oms.barcodes import gtin_variants
 from oms.errors import NotFound
 
@@ -225,3 +234,26 @@ def stock_in_bin(location: Location) -> list[StockLevel]:
         .select_related("product")
         .order_by("product__sku")
     )
+
+
+# --- purchase orders --------------------------------------------------------------------------
+
+
+def purchase_orders() -> QuerySet[PurchaseOrder]:
+    """Purchase orders with supplier, warehouse and lines (with products): constant queries."""
+    return PurchaseOrder.objects.select_related(
+        "supplier", "warehouse", "created_by"
+    ).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=PurchaseOrderLine.objects.select_related("product").order_by("pk"),
+        )
+    )
+
+
+def purchase_order_by_number(number: str) -> PurchaseOrder | None:
+    """Return the purchase order with this number (PO-000123, any case) and its lines, or None."""
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    return purchase_orders().filter(number=number).first()

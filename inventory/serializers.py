@@ -11,7 +11,15 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inventory.models import Location, Product, StockLevel, StockMovement, Warehouse
+from inventory.models import (
+    Location,
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 
 
 def _whole(label: str, **kwargs) -> serializers.IntegerField:
@@ -250,3 +258,114 @@ class StockTransferResultSerializer(serializers.Serializer):
     movements = MovementSerializer(many=True, help_text="The transfer out, then the transfer in.")
     from_stock = StockLevelSerializer()
     to_stock = StockLevelSerializer()
+
+
+# --- purchase orders ---------------------------------------------------------------------------
+
+
+class PurchaseOrderLineSerializer(serializers.ModelSerializer):
+    product = serializers.IntegerField(source="product_id", read_only=True)
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    name = serializers.CharField(source="product.name", read_only=True)
+    quantity_open = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = PurchaseOrderLine
+        fields = [
+            "id",
+            "product",
+            "sku",
+            "name",
+            "quantity_ordered",
+            "quantity_received",
+            "quantity_open",
+            "unit_cost",
+        ]
+        read_only_fields = fields
+
+
+class PurchaseOrderSerializer(serializers.ModelSerializer):
+    """A purchase order with its lines; supplier and warehouse by code."""
+
+    supplier = serializers.CharField(source="supplier.code", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    warehouse = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    lines = PurchaseOrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PurchaseOrder
+        fields = [
+            "id",
+            "number",
+            "status",
+            "supplier",
+            "supplier_name",
+            "warehouse",
+            "is_drop_ship",
+            "ship_to",
+            "customer_reference",
+            "expected_on",
+            "notes",
+            "carrier",
+            "tracking_number",
+            "created_by",
+            "sent_at",
+            "received_at",
+            "version",
+            "created_at",
+            "updated_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class PurchaseOrderLineWriteSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    quantity = _whole("Quantity", help_text="How many to order; at least 1.")
+    unit_cost = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, default=None, allow_null=True
+    )
+
+
+class PurchaseOrderCreateSerializer(serializers.Serializer):
+    supplier = serializers.CharField(help_text="Supplier code.")
+    warehouse = serializers.CharField(help_text="Warehouse code the goods go to.")
+    expected_on = serializers.DateField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    lines = PurchaseOrderLineWriteSerializer(many=True, allow_empty=True)
+
+
+class PurchaseOrderReceiveLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    quantity = _whole("Quantity", help_text="How many arrived; at least 1.")
+    location = serializers.CharField(help_text="Bin code or bin barcode.")
+
+
+class PurchaseOrderReceiveSerializer(serializers.Serializer):
+    warehouse = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Warehouse code; the purchase order's warehouse when left out.",
+    )
+    lines = PurchaseOrderReceiveLineSerializer(many=True, allow_empty=True)
+    reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class PurchaseOrderCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DropShippedSerializer(serializers.Serializer):
+    carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    tracking_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
+
+
+class PurchaseOrderReceiveResultSerializer(serializers.Serializer):
+    purchase_order = PurchaseOrderSerializer()
+    movements = MovementSerializer(many=True)

@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from inventory import apis as inventory_apis
 from oms.auth_api import ObtainTokenView
+from oms.ping_api import PingView
 from orders import apis as orders_apis
 
 router = DefaultRouter()
@@ -11,6 +12,7 @@ orders_apis.register(router)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("ping/", PingView.as_view(), name="api-ping"),
     *inventory_apis.urlpatterns,
     *orders_apis.urlpatterns,
     path("", include(router.urls)),

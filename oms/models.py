@@ -39,3 +39,21 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.method} {self.path})"
+
+
+class Heartbeat(models.Model):
+    """One ping from an API client: who called, the name it gave itself, and when.
+
+    Integrations ``POST /api/v1/ping/`` to prove that their token works and
+    that the database takes writes; the rows tell when each integration was
+    last heard from. They are technical records, not business data.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(
+        max_length=100, blank=True, help_text="The caller's name for itself, e.g. web-shop."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"{self.user_id} {self.source or '-'} at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -46,9 +46,16 @@ _ORDERS_SELL = [
     "orders.add_payment",
 ]
 
+# Seeing purchase orders and booking their goods in (and a supplier's drop-ship shipment).
+_PURCHASING_RECEIVE = [
+    "inventory.view_purchaseorder",
+    "inventory.receive_purchaseorder",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: [
         *_INVENTORY_READ,
+        "inventory.view_purchaseorder",
         *_ORDERS_SELL,
     ],
     Role.WAREHOUSE: [
@@ -60,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.transfer_stock",
         "inventory.add_location",
         "inventory.change_location",
+        *_PURCHASING_RECEIVE,
     ],
     Role.MANAGER: [
         *_INVENTORY_READ,
@@ -77,6 +85,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.count_stock",
         "inventory.adjust_stock",
         "inventory.transfer_stock",
+        *_PURCHASING_RECEIVE,
+        "inventory.add_purchaseorder",
+        "inventory.change_purchaseorder",
+        "inventory.send_purchaseorder",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from oms.errors import InvalidInput, NotAllowed
+from oms.models import Heartbeat
 
 _WHOLE = re.compile(r"^\s*[+-]?\d{1,9}\s*$")
 
@@ -61,3 +62,21 @@ def whole_number(
     if number > maximum:
         raise InvalidInput(f"{label} cannot be more than {maximum:,}.", field=field)
     return number
+
+
+HEARTBEAT_SOURCE_MAX_LENGTH = 100
+
+
+def heartbeat_record(*, user, source: str = "") -> Heartbeat:
+    """Record that an API client pinged: one Heartbeat row naming the user and source."""
+    if user is None or not getattr(user, "pk", None):
+        raise NotAllowed("Log in (or send your API token) to ping.")
+    if not isinstance(source, str):
+        raise InvalidInput("The source must be text, for example web-shop.", field="source")
+    source = source.strip()
+    if len(source) > HEARTBEAT_SOURCE_MAX_LENGTH:
+        raise InvalidInput(
+            f"The source can be at most {HEARTBEAT_SOURCE_MAX_LENGTH} characters long.",
+            field="source",
+        )
+    return Heartbeat.objects.create(user=user, source=source)

@@ -6,6 +6,12 @@ that replaces the screen's panel (always status 200: the verdict is in the
 to the page (post/redirect/get). What the screen needs to resume after a
 reload or a dropped connection (current bin, reference, count tally, the
 last answer) lives in the session; every accepted receipt is saved at once.
+
+When the receive screen's reference is a purchase order (scanned PO-000123
+barcode or typed), goods are received against it: only products on the order
+are taken, each receipt adds to the line's received quantity, and the screen
+shows "3 of 10 received" per line. A reference that is not a known purchase
+order (a delivery note, an unknown number) receives plain stock.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from inventory import selectors, services
-from inventory.models import Location, Product, StockMovement
+from inventory.models import Location, Product, PurchaseOrder, StockMovement
 from oms.errors import DomainError, InvalidInput
 from oms.scanning import Command, DocumentType, Scan, ScanKind, recognise
 from oms.services import whole_number
@@ -176,6 +182,7 @@ def _receive_context(request, state: dict, location: Location | None, **extra) -
     return {
         "location": location,
         "reference": state["reference"],
+        "purchase_order": _purchase_order(state["reference"]),
         "quantity": state["quantity"],
         "answer": _answer_from_session(state),
         "history": history,
@@ -233,9 +240,8 @@ def receive_scan(request):
         flags.update(reset_quantity=True, reference_changed=True)
         answer = Answer(OK, "Receiving finished: bin and reference cleared.", scan.value)
     elif scan.kind is ScanKind.DOCUMENT and scan.document_type is DocumentType.PURCHASE_ORDER:
-        state["reference"] = scan.value
-        flags["reference_changed"] = True
-        answer = Answer(OK, f"Reference set to {scan.value}.", scan.value)
+        answer = _receive_po_scan(state, scan)
+        flags["reference_changed"] = answer.status != ERROR
     elif scan.kind in {ScanKind.BIN, ScanKind.PRODUCT}:
         found_bin, product = _resolve(scan, current=location)
         if found_bin is not None:
@@ -276,6 +282,9 @@ def _receive_product(
             scan.display,
         )
     quantity = scan.quantity if scan.quantity is not None else state["quantity"]
+    purchase_order = _purchase_order(state["reference"])
+    if purchase_order is not None:
+        return _receive_against_po(request, purchase_order, scan, product, location, quantity)
     try:
         movement = services.stock_receive(
             product=product,
@@ -300,6 +309,90 @@ def _receive_product(
     return Answer(OK, message, scan.display)
 
 
+def _purchase_order(reference: str) -> PurchaseOrder | None:
+    """Return the purchase order a receive reference names, with its lines, or None."""
+    scan = recognise(reference or "")
+    if scan.kind is not ScanKind.DOCUMENT or scan.document_type is not DocumentType.PURCHASE_ORDER:
+        return None
+    return selectors.purchase_order_by_number(scan.value)
+
+
+def _progress(purchase_order: PurchaseOrder) -> str:
+    received = sum(line.quantity_received for line in purchase_order.lines.all())
+    ordered = sum(line.quantity_ordered for line in purchase_order.lines.all())
+    return f"{received} of {ordered} received"
+
+
+def _receive_po_scan(state: dict, scan: Scan) -> Answer:
+    """Make a scanned purchase order the reference, unless nothing can be received on it."""
+    purchase_order = selectors.purchase_order_by_number(scan.value)
+    if purchase_order is None:
+        state["reference"] = scan.value
+        return Answer(OK, f"Reference set to {scan.value}.", scan.value)
+    if purchase_order.is_drop_ship:
+        return Answer(
+            ERROR,
+            f"{purchase_order} is a drop-ship order: the supplier ships it straight to the "
+            "customer, nothing arrives here.",
+            scan.value,
+        )
+    if purchase_order.status not in PurchaseOrder.RECEIVABLE:
+        status = purchase_order.get_status_display().lower()
+        hint = (
+            "it has not been sent to the supplier yet."
+            if purchase_order.status == PurchaseOrder.Status.DRAFT
+            else "nothing more can be received against it."
+        )
+        return Answer(ERROR, f"{purchase_order} is {status}: {hint}", scan.value)
+    state["reference"] = purchase_order.number
+    return Answer(
+        OK,
+        f"Receiving {purchase_order} from {purchase_order.supplier.name} "
+        f"({_progress(purchase_order)}): scan a bin, then the goods.",
+        scan.value,
+    )
+
+
+def _receive_against_po(
+    request, purchase_order: PurchaseOrder, scan: Scan, product: Product, location, quantity
+) -> Answer:
+    """Receive a product against the reference's purchase order; refuse what is not on it."""
+    line = next(
+        (line for line in purchase_order.lines.all() if line.product_id == product.pk), None
+    )
+    if line is None:
+        return Answer(
+            ERROR,
+            f"Not on {purchase_order}: {product.name} ({product.sku}). Put it aside and tell "
+            "the office.",
+            scan.display,
+        )
+    try:
+        [movement] = services.purchase_order_receive(
+            purchase_order_id=purchase_order.pk,
+            lines=[(product, quantity, location)],
+            user=request.user,
+            reason=_scan_note(scan, request),
+        )
+    except DomainError as error:
+        return Answer(ERROR, error.message, scan.display)
+    line.refresh_from_db(fields=["quantity_received"])
+    message = (
+        f"Received {movement.quantity} {TIMES} {product.name} into {location.code} "
+        f"(now {movement.on_hand_after}). {purchase_order}: {line.quantity_received} of "
+        f"{line.quantity_ordered} received"
+    )
+    if line.quantity_open == 0:
+        message += ", line complete"
+    if scan.expiry and scan.expiry < timezone.localdate():
+        return Answer(
+            WARN,
+            f"{message}. Look: its use-by date {scan.expiry:%d %b %Y} has passed.",
+            scan.display,
+        )
+    return Answer(OK, message + ".", scan.display)
+
+
 def _receive_undo(request) -> Answer:
     history = selectors.receive_history(user=request.user, limit=HISTORY_SIZE)
     target = next(
@@ -309,7 +402,7 @@ def _receive_undo(request) -> Answer:
     if target is None:
         return Answer(ERROR, "Nothing to undo: none of your last receipts is left to take back.")
     try:
-        reversal = services.stock_receipt_undo(movement=target, user=request.user)
+        reversal = services.purchase_order_receipt_undo(movement=target, user=request.user)
     except DomainError as error:
         return Answer(ERROR, error.message)
     return Answer(

@@ -17,8 +17,7 @@ those calls and read the result back with a constant number of queries.
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -33,6 +32,7 @@ from rest_framework.response import Response
 from inventory.serializers import ErrorSerializer
 from oms.errors import DomainError, InvalidInput
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from oms.services import unit_of_work
 from oms.viewsets import BaseViewSet
 from orders import services
 from orders.filters import CustomerFilter, OrderFilter
@@ -97,22 +97,29 @@ class PreconditionFailed(DomainError):
 # --- orders ------------------------------------------------------------------------------------
 
 
+ORDER_PREFETCHES = {
+    "lines": Prefetch("lines", queryset=OrderLine.objects.order_by("position", "pk")),
+    "payments": Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk")),
+    "events": Prefetch(
+        "events", queryset=OrderEvent.objects.select_related("user").order_by("created_at", "pk")
+    ),
+}
+
+
 def orders_with_details():
     """Return orders with everything the API shows, in a fixed number of queries."""
     return Order.objects.select_related(
         "customer", "shipping_address", "billing_address"
-    ).prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("position", "pk")),
-        Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk")),
-        Prefetch(
-            "events",
-            queryset=OrderEvent.objects.select_related("user").order_by("created_at", "pk"),
-        ),
-    )
+    ).prefetch_related(*ORDER_PREFETCHES.values())
 
 
-def _order_out(order_id: int) -> dict:
-    return OrderSerializer(orders_with_details().get(pk=order_id)).data
+def _order_out(order: Order) -> dict:
+    """Serialise an order a service returned, reading only what it did not leave loaded."""
+    cached = getattr(order, "_prefetched_objects_cache", {})
+    missing = [prefetch for name, prefetch in ORDER_PREFETCHES.items() if name not in cached]
+    if missing:
+        prefetch_related_objects([order], *missing)
+    return OrderSerializer(order).data
 
 
 def _with_etag(response: Response) -> Response:
@@ -146,7 +153,7 @@ def _order_transition(request, work, serializer_class=None):
     def run() -> Response:
         data = provided(validated(serializer_class, request.data)) if serializer_class else {}
         order = work(data)
-        return Response(_order_out(order.pk))
+        return Response(_order_out(order))
 
     return _with_etag(idempotent(request, run))
 
@@ -202,7 +209,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
             data = provided(validated(OrderCreateSerializer, request.data))
             customer_data = data.pop("customer")
             order_status = data.pop("status")
-            with transaction.atomic():
+            with unit_of_work():
                 customer = services.customer_get_or_create(user=request.user, **customer_data)
                 order = services.order_create(
                     customer=customer,
@@ -210,7 +217,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
                     place=order_status == Order.Status.PLACED,
                     **data,
                 )
-            return Response(_order_out(order.pk), status=status.HTTP_201_CREATED)
+            return Response(_order_out(order), status=status.HTTP_201_CREATED)
 
         return _with_etag(idempotent(request, run))
 
@@ -244,7 +251,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
             )
         except services.StaleEdit as error:
             raise PreconditionFailed(error.message, code=error.code) from error
-        return _with_etag(Response(_order_out(order.pk)))
+        return _with_etag(Response(_order_out(order)))
 
     @_transition_schema("Place a draft order", request=None)
     @action(detail=True, methods=["post"], required_perms=["orders.add_order"])

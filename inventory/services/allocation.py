@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from inventory.models import Location, Product, StockLevel, StockMovement, Warehouse
@@ -17,7 +17,7 @@ from inventory.services.base import (
     record_movement,
 )
 from oms.errors import Conflict
-from oms.services import whole_number
+from oms.services import service, whole_number
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def _walking_order(level: StockLevel):
     )
 
 
-@transaction.atomic
+@service
 def stock_allocate_many(
     *, requests: Sequence[tuple[Product, int]], warehouse: Warehouse | None = None
 ) -> dict[int, list[Allocation]]:
@@ -105,7 +105,7 @@ def allocated_total(allocations: Iterable[Allocation]) -> int:
     return sum(a.quantity for a in allocations)
 
 
-@transaction.atomic
+@service
 def stock_release(*, product: Product, location: Location, quantity) -> StockLevel:
     """Give back stock promised to an order (cancelled line, short pick, shipment cancelled)."""
     quantity = whole_number(quantity, field="quantity")
@@ -122,7 +122,7 @@ def stock_release(*, product: Product, location: Location, quantity) -> StockLev
     return level
 
 
-@transaction.atomic
+@service
 def stock_consume(
     *,
     product: Product,

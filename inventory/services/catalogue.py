@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from inventory.models import Location, Product, Supplier, Warehouse
 from oms.barcodes import gtin_variants, validate_product_barcode
 from oms.errors import Conflict, InvalidInput, NotFound
-from oms.services import full_clean_or_raise, require_perm, whole_number
+from oms.services import full_clean_or_raise, require_perm, service, whole_number
 
 PRODUCT_FIELDS = {
     "sku",
@@ -68,7 +68,7 @@ def _save_product(product: Product) -> Product:
     return product
 
 
-@transaction.atomic
+@service
 def product_create(*, user=None, **fields) -> Product:
     """Create a product after validating SKU, barcode check digit and uniqueness."""
     require_perm(user, "inventory.add_product", "Only managers can create products.")
@@ -78,7 +78,7 @@ def product_create(*, user=None, **fields) -> Product:
     return _save_product(Product(**fields))
 
 
-@transaction.atomic
+@service
 def product_update(*, product: Product, user=None, **fields) -> Product:
     """Change a product's fields; the same validation as creating one."""
     require_perm(user, "inventory.change_product", "Only managers can change products.")
@@ -93,13 +93,13 @@ def product_update(*, product: Product, user=None, **fields) -> Product:
     return _save_product(product)
 
 
-@transaction.atomic
+@service
 def product_deactivate(*, product: Product, user=None) -> Product:
     """Stop selling a product. Products are never deleted: history keeps pointing at them."""
     return product_update(product=product, user=user, is_active=False)
 
 
-@transaction.atomic
+@service
 def supplier_create(*, code: str, name: str, user=None, **fields) -> Supplier:
     """Create a supplier."""
     require_perm(user, "inventory.add_supplier", "Only managers can create suppliers.")
@@ -109,7 +109,7 @@ def supplier_create(*, code: str, name: str, user=None, **fields) -> Supplier:
     return supplier
 
 
-@transaction.atomic
+@service
 def warehouse_create(*, code: str, name: str, user=None, **fields) -> Warehouse:
     """Create a warehouse; its code is stored upper-case."""
     require_perm(user, "inventory.add_warehouse", "Only managers can create warehouses.")
@@ -122,7 +122,7 @@ def warehouse_create(*, code: str, name: str, user=None, **fields) -> Warehouse:
     return warehouse
 
 
-@transaction.atomic
+@service
 def location_create(
     *, warehouse: Warehouse, code: str, pick_sequence: int = 0, barcode: str = "", user=None
 ) -> Location:

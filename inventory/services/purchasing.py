@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
@@ -46,7 +45,7 @@ from inventory.models import (
 )
 from inventory.services.stock import stock_receipt_undo, stock_receive
 from oms.errors import Conflict, InvalidInput, NotAllowed, NotFound, TransitionRefused
-from oms.services import require_perm, whole_number
+from oms.services import require_perm, service, whole_number
 
 Status = PurchaseOrder.Status
 
@@ -210,7 +209,7 @@ def _create(
 # --- ordering ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def purchase_order_create(
     *,
     supplier: Supplier,
@@ -246,7 +245,7 @@ def purchase_order_create(
     )
 
 
-@transaction.atomic
+@service
 def purchase_order_send(*, purchase_order_id: int, user=None) -> PurchaseOrder:
     """Send a draft purchase order to its supplier: from now on goods can be received."""
     require_perm(
@@ -259,7 +258,7 @@ def purchase_order_send(*, purchase_order_id: int, user=None) -> PurchaseOrder:
     return po
 
 
-@transaction.atomic
+@service
 def purchase_order_cancel(*, purchase_order_id: int, user=None, reason: str = "") -> PurchaseOrder:
     """Cancel a purchase order that is still a draft or sent (nothing received yet).
 
@@ -294,7 +293,7 @@ def _check_receivable(po: PurchaseOrder) -> None:
         raise TransitionRefused(f"{po} is {_status_label(po)}.{hint}", code="illegal_transition")
 
 
-@transaction.atomic
+@service
 def purchase_order_receive(
     *,
     purchase_order_id: int,
@@ -387,7 +386,7 @@ def purchase_order_receive(
     return movements
 
 
-@transaction.atomic
+@service
 def purchase_order_receipt_undo(*, movement: StockMovement, user=None) -> StockMovement:
     """Take back a receipt booked by mistake; a receipt against a PO also lowers its received.
 
@@ -464,7 +463,7 @@ def _open_cover(product: Product) -> tuple[int, list[str]]:
     return covered, sorted(numbers)
 
 
-@transaction.atomic
+@service
 def purchase_order_request(*, product: Product, shortfall, user=None) -> PurchaseRequest | None:
     """Make sure open purchase orders cover a product's backordered quantity.
 
@@ -530,7 +529,7 @@ def purchase_order_request(*, product: Product, shortfall, user=None) -> Purchas
 # --- drop-ship --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def purchase_order_drop_ship(
     *,
     supplier: Supplier,
@@ -567,7 +566,7 @@ def purchase_order_drop_ship(
     return po
 
 
-@transaction.atomic
+@service
 def purchase_order_drop_shipped(
     *,
     purchase_order_id: int,

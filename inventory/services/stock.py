@@ -18,10 +18,10 @@ from inventory.services.base import (
     record_movement,
 )
 from oms.errors import Conflict, InvalidInput, NotAllowed
-from oms.services import require_perm, whole_number
+from oms.services import require_perm, service, whole_number
 
 
-@transaction.atomic
+@service
 def stock_receive(
     *,
     product: Product,
@@ -51,7 +51,7 @@ def stock_receive(
     )
 
 
-@transaction.atomic
+@service
 def stock_adjust(
     *,
     product: Product,
@@ -112,7 +112,7 @@ def stock_adjust(
     )
 
 
-@transaction.atomic
+@service
 def stock_transfer(
     *,
     product: Product,
@@ -178,7 +178,7 @@ def receipt_undo_reason(movement_id: int) -> str:
     return f"Undo of receipt #{movement_id}"
 
 
-@transaction.atomic
+@service
 def stock_receipt_undo(*, movement: StockMovement, user=None) -> StockMovement:
     """Take back a receipt booked by mistake with a reversing adjustment.
 
@@ -239,7 +239,7 @@ class CountLine:
         return self.counted - self.expected
 
 
-@transaction.atomic
+@service
 def stock_count_bin(
     *, location: Location, counts: Sequence[tuple[Product, int]], user=None, reference: str = ""
 ) -> list[CountLine]:

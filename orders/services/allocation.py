@@ -9,25 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import transaction
 from django.db.models import Sum
 
 from inventory import services as inventory_services
 from inventory.models import Location, Product, PurchaseOrder
 from oms.errors import Conflict
-from orders.events import order_event
+from orders.events import add_events, order_event
 from orders.models import LineAllocation, Order, OrderEvent, OrderLine
-from orders.services.base import Status, save_transition
+from orders.services.base import Status, order_service, remember_related, save_transition
 
 
 def allocate_lines(
-    *, order: Order, user, lines: Sequence[OrderLine] | None = None
+    *, order: Order, user, lines: Sequence[OrderLine] | None = None, fresh: bool = False
 ) -> tuple[int, int]:
     """Allocate every stocked line's open quantity; return (allocated, backordered) units.
 
     Writes in bulk (allocation rows, lines, events), so a long order costs the
     same number of statements as a short one. ``lines`` are the order's lines
-    with their products, when the caller has loaded them already.
+    with their products, when the caller has loaded them already; ``fresh``
+    says the order was never allocated before (just confirmed), so there are
+    no allocation rows to grow.
     """
     if lines is None:
         lines = order.lines.select_related("product").order_by("pk")
@@ -37,10 +38,14 @@ def allocate_lines(
     result = inventory_services.stock_allocate_many(
         requests=[(line.product, line.quantity_open) for line in lines]
     )
-    rows = {
-        (row.line_id, row.location_id): row
-        for row in LineAllocation.objects.filter(line__in=[line.pk for line in lines])
-    }
+    rows = (
+        {
+            (row.line_id, row.location_id): row
+            for row in LineAllocation.objects.filter(line__in=[line.pk for line in lines])
+        }
+        if not fresh
+        else {}
+    )
     new_rows: list[LineAllocation] = []
     grown: dict[int, LineAllocation] = {}
     events: list[OrderEvent] = []
@@ -99,7 +104,7 @@ def allocate_lines(
         LineAllocation.objects.bulk_update(list(grown.values()), ["quantity"])
     OrderLine.objects.bulk_update(lines, ["quantity_allocated", "quantity_backordered"])
     if events:
-        OrderEvent.objects.bulk_create(events)
+        add_events(events)
     return allocated_units, backordered_units
 
 
@@ -148,7 +153,7 @@ def backorder_priority(order: Order):
 WAITING_STATES = [Status.BACKORDERED, Status.PARTIALLY_SHIPPED]
 
 
-@transaction.atomic
+@order_service
 def allocate_backorders(*, product_ids: Sequence[int], user=None) -> list[Order]:
     """Serve waiting lines for these products from stock now available.
 
@@ -299,7 +304,7 @@ def request_purchases(
             for order in waiting[product_id].values()
         )
     if events:
-        OrderEvent.objects.bulk_create(events)
+        add_events(events)
 
 
 def place_drop_ship_lines(*, order: Order, lines: Sequence[OrderLine], user) -> list[PurchaseOrder]:
@@ -355,7 +360,7 @@ def place_drop_ship_lines(*, order: Order, lines: Sequence[OrderLine], user) -> 
                 },
             )
         )
-    OrderEvent.objects.bulk_create(events)
+    add_events(events)
     return placed
 
 
@@ -369,8 +374,11 @@ def confirm_lines(*, order: Order, user) -> tuple[int, int]:
     placed with a drop-ship supplier; an order of drop-ship lines only is
     allocated at once. Returns (allocated, backordered) units of stocked lines.
     """
-    lines = list(order.lines.select_related("product", "product__supplier").order_by("pk"))
-    allocated, backordered = allocate_lines(order=order, user=user, lines=lines)
+    lines = list(
+        order.lines.select_related("product", "product__supplier").order_by("position", "pk")
+    )
+    remember_related(order, "lines", lines)
+    allocated, backordered = allocate_lines(order=order, user=user, lines=lines, fresh=True)
     place_drop_ship_lines(order=order, lines=lines, user=user)
     if backordered:
         request_purchases(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django_fsm import can_proceed, has_transition_perm
 
 from oms.errors import Conflict, InvalidInput, NotAllowed, NotFound, TransitionRefused
-from orders.events import order_event
+from oms.services import service
+from orders.events import collect_events, order_event
 from orders.models import Order, OrderEvent
 
 Status = Order.Status
@@ -22,7 +25,12 @@ class LineInput:
 
 def lock_order(order_id: int) -> Order:
     """Return the order row locked for this transaction, or refuse with NotFound."""
-    order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("customer", "shipping_address", "billing_address")
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None:
         raise NotFound("That order does not exist.", code="unknown_order")
     return order
@@ -98,3 +106,25 @@ def save_transition(order: Order, *, from_status: str, user, note: str = "") -> 
         to_status=order.status,
         note=note,
     )
+
+
+def order_service(func: Callable) -> Callable:
+    """Make an order service atomic (see oms.services.service) and write its events at once."""
+
+    @service
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with collect_events():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def remember_related(instance, name: str, objects: list) -> None:
+    """Cache ``objects`` as ``instance.<name>.all()``, the way prefetch_related does."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset

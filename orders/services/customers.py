@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from oms.errors import Conflict, InvalidInput, NotFound
-from oms.services import require_perm
+from oms.services import require_perm, service
 from orders.models import Address, Customer
 
 ADDRESS_FIELDS = [
@@ -50,7 +50,7 @@ def address_from_data(
     return Address.objects.create(customer=customer, **clean)
 
 
-@transaction.atomic
+@service
 def customer_get_or_create(
     *, email: str = "", name: str = "", phone: str = "", user=None, is_vip: bool = False
 ) -> Customer:
@@ -64,12 +64,13 @@ def customer_get_or_create(
     if not name:
         raise InvalidInput("Enter the customer's name.", field="customer.name")
     customer = Customer(name=name, email=email, phone=(phone or "").strip(), is_vip=is_vip)
-    try:
-        with transaction.atomic():
-            customer.save()
-    except IntegrityError:
-        customer = Customer.objects.get(email__iexact=email)
-    return customer
+    if not email:
+        customer.save()
+        return customer
+    # Two first orders from one new customer may arrive together: whoever inserts
+    # second keeps the first one's row (ON CONFLICT DO NOTHING, no savepoint).
+    Customer.objects.bulk_create([customer], ignore_conflicts=True)
+    return Customer.objects.get(email__iexact=email)
 
 
 CUSTOMER_FIELDS = {
@@ -125,7 +126,7 @@ def _save_customer(customer: Customer, fields: dict) -> Customer:
     return customer
 
 
-@transaction.atomic
+@service
 def customer_create(*, user=None, **fields) -> Customer:
     """Create a customer; the email, when given, must not belong to another customer."""
     require_perm(user, "orders.add_customer", "Only sales reps and managers add customers.")
@@ -134,7 +135,7 @@ def customer_create(*, user=None, **fields) -> Customer:
     return _save_customer(customer, fields)
 
 
-@transaction.atomic
+@service
 def customer_update(*, customer_id: int, user=None, **fields) -> Customer:
     """Change a customer's details or default addresses (old addresses stay on old orders)."""
     require_perm(user, "orders.change_customer", "Only sales reps and managers edit customers.")

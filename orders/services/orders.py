@@ -26,8 +26,10 @@ from orders.services.base import (
     Status,
     assign_number,
     lock_order,
+    order_service,
     parse_money,
     recalculate_totals,
+    remember_related,
     run_transition,
     save_transition,
     status_label,
@@ -66,7 +68,7 @@ def _resolve_lines(lines: Sequence[LineInput | dict]) -> list[tuple[Product, int
     return resolved
 
 
-@transaction.atomic
+@order_service
 def order_create(
     *,
     customer: Customer,
@@ -85,7 +87,11 @@ def order_create(
     currency: str = "GBP",
     place: bool = False,
 ) -> Order:
-    """Create an order with its lines (prices and names snapshotted), as a draft or placed."""
+    """Create an order with its lines (prices and names snapshotted), as a draft or placed.
+
+    The order comes back with its lines, payments and events loaded, as
+    prefetch_related would leave them: call refresh_from_db() before reading them after later changes.
+    """
     require_perm(user, "orders.add_order", "Only sales reps and managers create orders.")
     if channel not in Order.Channel.values:
         raise InvalidInput(
@@ -95,15 +101,6 @@ def order_create(
     if ship_policy not in Order.ShipPolicy.values:
         raise InvalidInput("Ship policy must be 'partial' or 'complete'.", field="ship_policy")
     external_reference = (external_reference or "").strip()
-    if (
-        external_reference
-        and Order.objects.filter(channel=channel, external_reference=external_reference).exists()
-    ):
-        raise Conflict(
-            f"A {channel} order with reference {external_reference} already exists.",
-            field="external_reference",
-            code="duplicate_reference",
-        )
     resolved = _resolve_lines(lines)
     shipping_price = parse_money(shipping_price, field="shipping_price", label="Shipping price")
     if shipping_price < 0:
@@ -131,6 +128,26 @@ def order_create(
         currency=(currency or "GBP").upper(),
         created_by=user if getattr(user, "pk", None) else None,
     )
+    lines = [
+        OrderLine(
+            product=product,
+            sku=product.sku,
+            name=product.name,
+            unit_price=product.price,
+            quantity=qty,
+            is_drop_ship=product.is_drop_ship,
+            position=index,
+        )
+        for index, (product, qty) in enumerate(resolved)
+    ]
+    order.subtotal = sum((line.line_total for line in lines), Decimal("0")).quantize(
+        Decimal("0.01")
+    )
+    order.total = order.subtotal + order.shipping_price
+    if place:
+        run_transition(order, "place", user=user)
+        _check_placeable(order, has_lines=bool(lines))
+        order.placed_at = timezone.now()
     try:
         with transaction.atomic():
             order.save()
@@ -141,53 +158,57 @@ def order_create(
             code="duplicate_reference",
         ) from error
     assign_number(order)
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                product=product,
-                sku=product.sku,
-                name=product.name,
-                unit_price=product.price,
-                quantity=qty,
-                is_drop_ship=product.is_drop_ship,
-                position=index,
-            )
-            for index, (product, qty) in enumerate(resolved)
-        ]
-    )
-    recalculate_totals(order)
-    order.save(update_fields=["subtotal", "total", "updated_at"])
-    order_event(
-        order=order,
-        type=OrderEvent.Type.CREATED,
-        user=user,
-        to_status=order.status,
-        note=f"{channel} order with {len(resolved)} line(s)",
-    )
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    events = [
+        order_event(
+            order=order,
+            type=OrderEvent.Type.CREATED,
+            user=user,
+            to_status=Status.DRAFT,
+            note=f"{channel} order with {len(resolved)} line(s)",
+        )
+    ]
     if place:
-        order = order_place(order_id=order.pk, user=user)
+        events.append(
+            order_event(
+                order=order,
+                type=OrderEvent.Type.STATUS,
+                user=user,
+                from_status=Status.DRAFT,
+                to_status=order.status,
+            )
+        )
+    # The caller gets the order with what it holds, so that answering costs no re-read.
+    remember_related(order, "lines", lines)
+    remember_related(order, "payments", [])
+    remember_related(order, "events", events)
     return order
 
 
-@transaction.atomic
+def _check_placeable(order: Order, *, has_lines: bool) -> None:
+    if not has_lines:
+        raise InvalidInput("An order needs at least one line.", field="lines", code="empty_order")
+    if order.shipping_address_id is None and order.shipping_address is None:
+        raise InvalidInput(
+            "Enter a shipping address before placing the order.", field="shipping_address"
+        )
+
+
+@order_service
 def order_place(*, order_id: int, user=None) -> Order:
     """Move a draft to placed: the order is now the customer's commitment."""
     order = lock_order(order_id)
     from_status = order.status
     run_transition(order, "place", user=user)
-    if not order.lines.exists():
-        raise InvalidInput("An order needs at least one line.", field="lines", code="empty_order")
-    if order.shipping_address_id is None:
-        raise InvalidInput(
-            "Enter a shipping address before placing the order.", field="shipping_address"
-        )
+    _check_placeable(order, has_lines=order.lines.exists())
     order.placed_at = timezone.now()
     save_transition(order, from_status=from_status, user=user)
     return order
 
 
-def _record_payment(*, order: Order, payment: dict, user) -> Payment:
+def _record_payment(*, order: Order, payment: dict, user, earlier: list[Payment]) -> Payment:
     method = str(payment.get("method") or "").strip()
     if method not in Payment.Method.values:
         raise InvalidInput(
@@ -203,7 +224,7 @@ def _record_payment(*, order: Order, payment: dict, user) -> Payment:
             f"The order is in {order.currency}; a payment in {currency} cannot be recorded.",
             field="payment.currency",
         )
-    paid = sum((p.amount for p in order.payments.all()), Decimal("0"))
+    paid = sum((p.amount for p in earlier), Decimal("0"))
     if paid + amount > order.total:
         raise InvalidInput(
             f"The payment of {amount} is more than the {order.total - paid} still due "
@@ -237,7 +258,7 @@ def _record_payment(*, order: Order, payment: dict, user) -> Payment:
     return record
 
 
-@transaction.atomic
+@order_service
 def order_confirm(*, order_id: int, user=None, payment: dict | None = None) -> Order:
     """Confirm a placed order: record the payment, then serve its lines.
 
@@ -250,10 +271,11 @@ def order_confirm(*, order_id: int, user=None, payment: dict | None = None) -> O
     order = lock_order(order_id)
     from_status = order.status
     run_transition(order, "confirm", user=user)
+    payments = list(order.payments.all())
     if payment:
-        _record_payment(order=order, payment=payment, user=user)
+        payments.append(_record_payment(order=order, payment=payment, user=user, earlier=payments))
+    remember_related(order, "payments", payments)
     order.confirmed_at = timezone.now()
-    order.save()
     order_event(
         order=order,
         type=OrderEvent.Type.STATUS,
@@ -261,8 +283,8 @@ def order_confirm(*, order_id: int, user=None, payment: dict | None = None) -> O
         from_status=from_status,
         to_status=order.status,
     )
-    confirm_lines(order=order, user=user)
-    has_backorder = order.lines.filter(quantity_backordered__gt=0).exists()
+    _, backordered = confirm_lines(order=order, user=user)
+    has_backorder = backordered > 0
     before = order.status
     if has_backorder:
         order.mark_backordered()
@@ -276,7 +298,7 @@ def order_confirm(*, order_id: int, user=None, payment: dict | None = None) -> O
     return order
 
 
-@transaction.atomic
+@order_service
 def order_cancel(*, order_id: int, user=None, reason: str = "") -> Order:
     """Cancel an order that has not shipped, releasing its allocations."""
     order = lock_order(order_id)
@@ -292,7 +314,7 @@ def order_cancel(*, order_id: int, user=None, reason: str = "") -> Order:
     return order
 
 
-@transaction.atomic
+@order_service
 def order_hold(*, order_id: int, user=None, reason: str = "") -> Order:
     """Put an open order on hold; it keeps its allocations and remembers where it was."""
     order = lock_order(order_id)
@@ -302,7 +324,7 @@ def order_hold(*, order_id: int, user=None, reason: str = "") -> Order:
     return order
 
 
-@transaction.atomic
+@order_service
 def order_release(*, order_id: int, user=None, note: str = "") -> Order:
     """Take an order off hold, back to the state it left."""
     order = lock_order(order_id)
@@ -387,7 +409,7 @@ def _check_version(order: Order, expected_version: int | None) -> None:
     )
 
 
-@transaction.atomic
+@order_service
 def order_update(
     *, order_id: int, user=None, expected_version: int | None = None, **changes
 ) -> Order:
@@ -471,7 +493,7 @@ DROP_SHIP_STATES = {
 }
 
 
-@transaction.atomic
+@order_service
 def order_line_drop_shipped(
     *, order_id: int, purchase_order_id: int, carrier: str, tracking_number: str, user=None
 ) -> Order:

@@ -98,6 +98,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="store_true",
         help="make each order's third line a product without stock, so every order backorders",
     )
+    parser.add_argument(
+        "--tasks",
+        choices=["db", "immediate"],
+        default="db",
+        help="where side effects run: queued for a worker (db, as in production) or in the "
+        "request (immediate)",
+    )
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument(
         "--reset", action="store_true", help="drop and recreate the bench database first"
@@ -146,8 +153,17 @@ def server_environment(args) -> dict[str, str]:
             "EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend"
         ),
         "LOG_LEVEL": "WARNING",
+        # As in production: side effects (emails, backorder allocation) are queued in the
+        # database for `manage.py db_worker`; --tasks immediate runs them in the request.
+        "TASKS_BACKEND": TASK_BACKENDS[args.tasks],
     }
     return {**os.environ, **env}
+
+
+TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
 
 
 def ensure_database(url: str, *, reset: bool) -> None:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_htmx",
     "django_tasks",
+    "django_tasks_db",
     "oms",
     "inventory",
     "orders",
@@ -96,7 +97,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{SQLITE_PATH}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -177,7 +178,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "orders@oms.localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Background work: Django's tasks API; immediate unless a worker backend is configured.
+# Background work: Django's tasks API. By default tasks run at once, after the
+# transaction that queued them commits. In production set
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and run `manage.py db_worker`:
+# emails and other side effects then leave the request path.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(

@@ -46,6 +46,7 @@ from orders.serializers import (
     OrderSerializer,
     OrderUpdateSerializer,
     ReasonSerializer,
+    order_as_dict,
     provided,
     validated,
 )
@@ -119,7 +120,7 @@ def _order_out(order: Order) -> dict:
     missing = [prefetch for name, prefetch in ORDER_PREFETCHES.items() if name not in cached]
     if missing:
         prefetch_related_objects([order], *missing)
-    return OrderSerializer(order).data
+    return order_as_dict(order)
 
 
 def _with_etag(response: Response) -> Response:

@@ -16,6 +16,7 @@ from orders.events import order_event
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
 from orders.notifications import queue_order_email
 from orders.services.allocation import (
+    allocate_lines,
     cancel_drop_ship_orders,
     confirm_lines,
     release_allocations,
@@ -326,11 +327,25 @@ def order_hold(*, order_id: int, user=None, reason: str = "") -> Order:
 
 @order_service
 def order_release(*, order_id: int, user=None, note: str = "") -> Order:
-    """Take an order off hold, back to the state it left."""
+    """Take an order off hold, back to the state it left.
+
+    An order that was waiting for stock is served at once from what arrived
+    while it was held (held orders are passed over when stock comes in).
+    """
     order = lock_order(order_id)
     from_status = order.status
     run_transition(order, "release", user=user)
     save_transition(order, from_status=from_status, user=user, note=note)
+    if order.status == Status.BACKORDERED:
+        _, backordered = allocate_lines(order=order, user=user)
+        if not backordered:
+            order.mark_allocated()
+            save_transition(
+                order,
+                from_status=Status.BACKORDERED,
+                user=user,
+                note="Stock arrived while the order was on hold",
+            )
     return order
 
 

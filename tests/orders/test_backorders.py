@@ -96,3 +96,18 @@ def test_orders_on_hold_are_not_served(mug, bin_a, sales_user, django_capture_on
     order.refresh_from_db()
     assert order.status == Order.Status.ON_HOLD
     assert StockLevel.objects.get(product=mug).allocated == 0
+
+
+def test_an_order_released_from_hold_gets_the_stock_that_arrived(
+    mug, bin_a, sales_user, django_capture_on_commit_callbacks
+):
+    # given a backordered order put on hold, and stock arriving meanwhile
+    order = backordered_order(sales_user, mug, 2)
+    services.order_hold(order_id=order.pk, user=sales_user, reason="address check")
+    with django_capture_on_commit_callbacks(execute=True):
+        inventory_services.stock_receive(product=mug, location=bin_a, quantity=5)
+    # when
+    released = services.order_release(order_id=order.pk, user=sales_user)
+    # then
+    assert released.status == Order.Status.ALLOCATED
+    assert StockLevel.objects.get(product=mug).allocated == 2

@@ -16,6 +16,7 @@ from inventory.services.base import (
     lock_levels_by_pk,
     record_movement,
 )
+from oms.db import update_counts
 from oms.errors import Conflict
 from oms.services import service, whole_number
 
@@ -87,7 +88,7 @@ def stock_allocate_many(
         # One statement for every bin: the rows are locked above, and the CHECK
         # constraint (allocated <= on_hand) still refuses an oversell.
         try:
-            StockLevel.objects.bulk_update(changed, ["allocated", "updated_at"])
+            update_counts(StockLevel, changed, ["allocated"], touch="updated_at", now=now)
         except IntegrityError as error:
             raise Conflict("Stock changed while allocating; try again.", code="retry") from error
     return result

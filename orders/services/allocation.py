@@ -13,6 +13,7 @@ from django.db.models import Sum
 
 from inventory import services as inventory_services
 from inventory.models import Location, Product, PurchaseOrder
+from oms.db import update_counts
 from oms.errors import Conflict
 from orders.events import add_events, order_event
 from orders.models import LineAllocation, Order, OrderEvent, OrderLine
@@ -101,8 +102,8 @@ def allocate_lines(
     if new_rows:
         LineAllocation.objects.bulk_create(new_rows)
     if grown:
-        LineAllocation.objects.bulk_update(list(grown.values()), ["quantity"])
-    OrderLine.objects.bulk_update(lines, ["quantity_allocated", "quantity_backordered"])
+        update_counts(LineAllocation, list(grown.values()), ["quantity"])
+    update_counts(OrderLine, lines, ["quantity_allocated", "quantity_backordered"])
     if events:
         add_events(events)
     return allocated_units, backordered_units

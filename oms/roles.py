@@ -52,6 +52,23 @@ _PURCHASING_RECEIVE = [
     "inventory.receive_purchaseorder",
 ]
 
+# Picking, packing and shipping, and carriers' tracking news.
+_FULFILLMENT = [
+    "fulfillment.view_shipment",
+    "fulfillment.add_shipment",
+    "fulfillment.pick_shipment",
+    "fulfillment.pack_shipment",
+    "fulfillment.ship_shipment",
+    "fulfillment.cancel_shipment",
+    "fulfillment.update_tracking",
+    "fulfillment.view_wave",
+    "fulfillment.add_wave",
+    "fulfillment.view_carrier",
+    "fulfillment.view_shippingmethod",
+    "fulfillment.view_packagetype",
+    "fulfillment.view_scanevent",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: [
         *_INVENTORY_READ,
@@ -68,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.add_location",
         "inventory.change_location",
         *_PURCHASING_RECEIVE,
+        *_FULFILLMENT,
     ],
     Role.MANAGER: [
         *_INVENTORY_READ,
@@ -92,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
+        *_FULFILLMENT,
     ],
 }
 

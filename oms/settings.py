@@ -232,3 +232,5 @@ LOGGING = {
 # OMS
 OMS_COMPANY_NAME = os.environ.get("OMS_COMPANY_NAME", "OMS Demo Ltd")
 OMS_WAREHOUSE_ALERT_EMAILS = env_list("OMS_WAREHOUSE_ALERT_EMAILS")
+# Days after delivery before the follow-up email asks for feedback and the order completes.
+OMS_FOLLOW_UP_DAYS = int(os.environ.get("OMS_FOLLOW_UP_DAYS", "7"))

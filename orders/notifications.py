@@ -27,6 +27,8 @@ EMAILS = {
     "backorder_delay": "Part of your order {number} is delayed",
     "backorder_alert": "Backorder on {number}: stock needed",
     "order_cancelled": "Your order {number} has been cancelled",
+    "shipment_notice": "Your order {number} is on its way",
+    "follow_up": "How was your order {number}?",
 }
 
 

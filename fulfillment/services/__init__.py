@@ -1,0 +1,38 @@
+"""Every write on the warehouse floor: shipments, waves, picking, packing, shipping, delivery.
+
+Locks are taken order rows first (by pk), then shipment rows (by pk), then
+stock rows (by pk, inside inventory.services), the same order the order
+services use, so two services never wait on each other in a circle. Scan
+services log every scan: accepted ones with what they did, refused ones
+(after the rollback) with the reason, so a refusal changes nothing else.
+"""
+
+from fulfillment.services.base import ScanAnswer
+from fulfillment.services.packing import pack_scan, parcel_close, suggested_weight
+from fulfillment.services.picking import pick_scan, pick_short, wave_create
+from fulfillment.services.shipments import (
+    follow_up_days,
+    send_follow_ups,
+    shipment_cancel,
+    shipment_create_for_order,
+    shipment_ship,
+    shipments_create_ready,
+    tracking_update,
+)
+
+__all__ = [
+    "ScanAnswer",
+    "follow_up_days",
+    "pack_scan",
+    "parcel_close",
+    "pick_scan",
+    "pick_short",
+    "send_follow_ups",
+    "shipment_cancel",
+    "shipment_create_for_order",
+    "shipment_ship",
+    "shipments_create_ready",
+    "suggested_weight",
+    "tracking_update",
+    "wave_create",
+]

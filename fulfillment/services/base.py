@@ -1,0 +1,164 @@
+"""What the fulfillment services share: row locks in a fixed order, numbers, the scan log."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django_fsm import can_proceed
+
+from fulfillment.models import ScanEvent, Shipment, Wave
+from oms.errors import DomainError, TransitionRefused
+from oms.services import require_perm, unit_of_work
+from orders.events import collect_events
+from orders.models import Order
+from orders.services.base import save_transition
+
+TIMES = "\u00d7"
+OK, WARN = "ok", "warn"
+
+
+@dataclass
+class ScanAnswer:
+    """What an accepted scan did: ``ok`` or ``warn`` (accepted, but look), in plain words."""
+
+    status: str
+    message: str
+    event: ScanEvent | None = None
+    data: dict = field(default_factory=dict)
+
+
+def lock_orders(order_ids: Iterable[int]) -> dict[int, Order]:
+    """Lock order rows in primary-key order; return them by pk."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return {}
+    rows = Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+    return {order.pk: order for order in rows}
+
+
+def lock_shipments(shipment_ids: Iterable[int]) -> tuple[dict[int, Order], dict[int, Shipment]]:
+    """Lock the shipments' orders (by pk), then the shipments (by pk); return both by pk."""
+    ids = sorted(set(shipment_ids))
+    if not ids:
+        return {}, {}
+    order_ids = Shipment.objects.filter(pk__in=ids).values_list("order_id", flat=True)
+    orders = lock_orders(list(order_ids))
+    shipments = {
+        shipment.pk: shipment
+        for shipment in Shipment.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    for shipment in shipments.values():
+        shipment.order = orders[shipment.order_id]
+    return orders, shipments
+
+
+def lock_wave(wave_id: int) -> Wave:
+    from oms.errors import NotFound
+
+    wave = Wave.objects.select_for_update(of=("self",)).filter(pk=wave_id).first()
+    if wave is None:
+        raise NotFound("That pick list (wave) does not exist.", field="wave", code="unknown_wave")
+    return wave
+
+
+def assign_number(obj, prefix: str) -> None:
+    obj.number = f"{prefix}-{obj.pk:06d}"
+    type(obj).objects.filter(pk=obj.pk).update(number=obj.number)
+
+
+def run(obj, name: str, message: str) -> None:
+    """Run a django-fsm transition, or refuse with ``message`` (409)."""
+    method = getattr(obj, name)
+    if not can_proceed(method):
+        raise TransitionRefused(message, code="illegal_transition")
+    method()
+
+
+def save_shipment(shipment: Shipment, fields: list[str] | None = None) -> None:
+    shipment.version += 1
+    if fields is None:
+        shipment.save()
+    else:
+        shipment.save(update_fields=[*fields, "status", "version", "updated_at"])
+
+
+def order_start_processing(order: Order, *, user, shipment: Shipment) -> None:
+    """Move an allocated (or backordered) order to processing when its first pick starts."""
+    if can_proceed(order.start_processing):
+        before = order.status
+        order.start_processing()
+        save_transition(order, from_status=before, user=user, note=f"Picking started on {shipment}")
+
+
+def check_perm(user, perm: str, message: str) -> None:
+    require_perm(user, perm, message)
+
+
+def log_scan(
+    *,
+    user,
+    screen: str,
+    code: str,
+    accepted: bool,
+    message: str,
+    action: str = ScanEvent.Action.OTHER,
+    **fields,
+) -> ScanEvent:
+    """Append one row to the scan log."""
+    return ScanEvent.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        screen=screen,
+        code=(code or "")[:200],
+        result=ScanEvent.Result.ACCEPTED if accepted else ScanEvent.Result.REFUSED,
+        message=message,
+        action=action,
+        **fields,
+    )
+
+
+def scan_service(screen: str) -> Callable:
+    """Make a scan service atomic; log a refusal after its rollback, then refuse.
+
+    The wrapped service logs its accepted scans itself. When it refuses, its
+    work is rolled back and one REFUSED row is written to the scan log (naming
+    the wave or shipment the scan was for), so nothing else changes.
+    """
+
+    def decorate(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*, user, code: str = "", **kwargs):
+            try:
+                with unit_of_work(), collect_events():
+                    return func(user=user, code=code, **kwargs)
+            except DomainError as error:
+                fields = {}
+                if kwargs.get("wave_id"):
+                    fields["wave_id"] = (
+                        kwargs["wave_id"]
+                        if Wave.objects.filter(pk=kwargs["wave_id"]).exists()
+                        else None
+                    )
+                if kwargs.get("shipment_id"):
+                    fields["shipment_id"] = (
+                        kwargs["shipment_id"]
+                        if Shipment.objects.filter(pk=kwargs["shipment_id"]).exists()
+                        else None
+                    )
+                log_scan(
+                    user=user,
+                    screen=screen,
+                    code=code or func.__name__,
+                    accepted=False,
+                    message=error.message,
+                    data={"code": error.code},
+                    **fields,
+                )
+                raise
+
+        return wrapper
+
+    return decorate

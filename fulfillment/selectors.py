@@ -165,11 +165,15 @@ def wave_get(pk: int) -> Wave | None:
 
 
 def wave_shipments(wave: Wave) -> list[Shipment]:
-    return list(
+    """Return a wave's shipments by tote, each with its ``tote_colour``: one query."""
+    shipments = list(
         wave.shipments.select_related(
             "order", "order__customer", "carrier", "shipping_method"
         ).order_by("wave_position", "pk")
     )
+    for shipment in shipments:
+        shipment.tote_colour = tote_colour(shipment.wave_position)
+    return shipments
 
 
 def shipments() -> QuerySet[Shipment]:

@@ -9,16 +9,17 @@ services log every scan: accepted ones with what they did, refused ones
 
 from fulfillment.services.base import ScanAnswer
 from fulfillment.services.packing import pack_scan, parcel_close, suggested_weight
-from fulfillment.services.picking import pick_scan, pick_short, wave_create
+from fulfillment.services.picking import pick_scan
 from fulfillment.services.shipments import (
-    follow_up_days,
-    send_follow_ups,
     shipment_cancel,
     shipment_create_for_order,
-    shipment_ship,
+    shipments_cancel_for_order,
     shipments_create_ready,
-    tracking_update,
 )
+from fulfillment.services.shipping import shipment_ship
+from fulfillment.services.shorts import pick_short
+from fulfillment.services.tracking import follow_up_days, send_follow_ups, tracking_update
+from fulfillment.services.waves import wave_create
 
 __all__ = [
     "ScanAnswer",
@@ -31,6 +32,7 @@ __all__ = [
     "shipment_cancel",
     "shipment_create_for_order",
     "shipment_ship",
+    "shipments_cancel_for_order",
     "shipments_create_ready",
     "suggested_weight",
     "tracking_update",

@@ -8,15 +8,20 @@ from dataclasses import dataclass, field
 
 from django_fsm import can_proceed
 
-from fulfillment.models import ScanEvent, Shipment, Wave
-from oms.errors import DomainError, TransitionRefused
-from oms.services import require_perm, unit_of_work
+from fulfillment.models import ScanEvent, Shipment, ShipmentLine, Wave
+from inventory import selectors as inventory_selectors
+from inventory.models import Location, Product
+from oms.errors import DomainError, InvalidInput, TransitionRefused
+from oms.scanning import Scan, ScanKind
+from oms.services import require_perm, unit_of_work, whole_number
 from orders.events import collect_events
 from orders.models import Order
 from orders.services.base import save_transition
 
 TIMES = "\u00d7"
 OK, WARN = "ok", "warn"
+PICK_PERM = "fulfillment.pick_shipment"
+PICK_REFUSED = "Only warehouse staff and managers pick."
 
 
 @dataclass
@@ -162,3 +167,82 @@ def scan_service(screen: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+# --- what the pick and pack screens share ------------------------------------------------------
+
+
+def find_scanned(scan: Scan, *, warehouse=None) -> tuple[Location | None, Product | None]:
+    """Look a scanned bin or product up; an ambiguous bare code is tried both ways."""
+
+    def find_bin():
+        location = inventory_selectors.location_find_by_code(scan.value, warehouse=warehouse)
+        if location is None and scan.warehouse_code:
+            location = inventory_selectors.location_find_by_code(scan.bin_code)
+        if location is None and warehouse is not None:
+            location = inventory_selectors.location_find_by_code(scan.value)
+        return location
+
+    if scan.kind is ScanKind.BIN:
+        location = find_bin()
+        if location is None and scan.ambiguous:
+            return None, inventory_selectors.product_find_by_code(scan.value)
+        return location, None
+    product = inventory_selectors.product_find_by_code(scan.value)
+    if product is None and scan.ambiguous:
+        return find_bin(), None
+    return None, product
+
+
+def scan_quantity(scan: Scan, quantity) -> int:
+    """Return the quantity a scan carries (5*code), else the typed one, else 1."""
+    if scan.quantity is not None:
+        return scan.quantity
+    if quantity in (None, ""):
+        return 1
+    return whole_number(quantity, field="quantity")
+
+
+def refuse_scan(scan: Scan, screen: str):
+    """Refuse a scan that is neither a bin nor a product, saying what it is."""
+    if scan.kind is ScanKind.EMPTY:
+        raise InvalidInput("Nothing was scanned.", field="code", code="empty")
+    if scan.kind is ScanKind.INVALID:
+        raise InvalidInput(scan.error, field="code", code="unreadable")
+    if scan.kind is ScanKind.COMMAND:
+        raise InvalidInput(
+            f"{scan.value} is not used on the {screen} screen.", field="code", code="command"
+        )
+    raise InvalidInput(
+        f"{scan.display} is not a bin or a product: scan the bin label, then the product.",
+        field="code",
+        code="not_here",
+    )
+
+
+def lock_lines(line_ids: list[int]) -> tuple[dict, dict, list[ShipmentLine]]:
+    """Lock shipment lines after their orders and shipments; return them in tote order."""
+    shipment_ids = ShipmentLine.objects.filter(pk__in=line_ids).values_list(
+        "shipment_id", flat=True
+    )
+    orders, shipments = lock_shipments(list(shipment_ids))
+    lines = list(
+        ShipmentLine.objects.select_for_update(of=("self",))
+        .filter(pk__in=line_ids)
+        .select_related("product", "location", "order_line")
+        .order_by("pk")
+    )
+    for line in lines:
+        line.shipment = shipments[line.shipment_id]
+    lines.sort(key=lambda line: (line.shipment.wave_position, line.shipment_id, line.pk))
+    return orders, shipments, lines
+
+
+def finish_picking_if_done(shipment: Shipment) -> None:
+    """Mark a shipment picked once every line is."""
+    lines = list(shipment.lines.all())
+    if shipment.status == Shipment.Status.PICKING and all(
+        line.picked >= line.quantity for line in lines
+    ):
+        shipment.finish_picking()
+        save_shipment(shipment)

@@ -14,12 +14,14 @@ from fulfillment.services.base import (
     WARN,
     ScanAnswer,
     check_perm,
+    find_scanned,
     lock_shipments,
     log_scan,
+    refuse_scan,
     save_shipment,
+    scan_quantity,
     scan_service,
 )
-from fulfillment.services.picking import _find, _quantity, _refuse_scan
 from oms.errors import Conflict, InvalidInput, NotFound
 from oms.scanning import Command, DocumentType, ScanKind, recognise
 from oms.services import whole_number
@@ -120,14 +122,14 @@ def pack_scan(
             quiet_if_none=True,
         )
     if scan.kind not in (ScanKind.BIN, ScanKind.PRODUCT):
-        _refuse_scan(scan, "pack")
+        refuse_scan(scan, "pack")
     if shipment_id is None:
         raise InvalidInput(
             "Scan the shipment or order barcode first (on the packing slip), then the items.",
             field="code",
             code="no_shipment",
         )
-    _, product = _find(scan)
+    _, product = find_scanned(scan)
     if product is None:
         raise NotFound(
             f"Unknown code {scan.display}: no product has it. Put the item aside and tell the "
@@ -137,7 +139,11 @@ def pack_scan(
         )
     shipment = _lock(shipment_id)
     return _pack(
-        user=user, code=code, shipment=shipment, product=product, quantity=_quantity(scan, quantity)
+        user=user,
+        code=code,
+        shipment=shipment,
+        product=product,
+        quantity=scan_quantity(scan, quantity),
     )
 
 

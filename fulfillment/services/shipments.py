@@ -1,14 +1,11 @@
-"""Shipments: created from allocated lines, shipped with a carrier, delivered, followed up."""
+"""Shipments: made from an order's allocated lines per warehouse; cancelled before shipping."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
-from django.db.models import Max, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from fulfillment.models import Carrier, Parcel, Shipment, ShipmentLine, ShippingMethod
+from fulfillment.models import Shipment, ShipmentLine, ShippingMethod
 from fulfillment.services.base import (
     TIMES,
     assign_number,
@@ -18,15 +15,12 @@ from fulfillment.services.base import (
     run,
     save_shipment,
 )
-from inventory import services as inventory_services
-from inventory.models import Location
-from oms.errors import Conflict, InvalidInput, NotFound, TransitionRefused
+from fulfillment.services.waves import finish_wave_if_done
+from oms.errors import Conflict, NotFound
 from orders.events import order_event
-from orders.models import LineAllocation, Order, OrderEvent, OrderLine
-from orders.notifications import queue_order_email
-from orders.services.base import order_service, run_transition, save_transition, status_label
+from orders.models import LineAllocation, Order, OrderEvent
+from orders.services.base import order_service, status_label
 
-Status = Shipment.Status
 OrderStatus = Order.Status
 
 # Orders whose allocated lines may become shipments.
@@ -180,6 +174,21 @@ def shipments_create_ready(*, user=None) -> list[Shipment]:
     return created
 
 
+def _cancel(shipment: Shipment, *, user, note: str) -> None:
+    """Save a locked shipment just cancelled, write the order's timeline, close its wave if done."""
+    shipment.cancelled_at = timezone.now()
+    save_shipment(shipment)
+    order_event(
+        order=shipment.order,
+        type=OrderEvent.Type.SHIPMENT,
+        user=user,
+        note=note,
+        data={"shipment_id": shipment.pk, "shipment": shipment.number},
+    )
+    if shipment.wave_id:
+        finish_wave_if_done(shipment.wave)
+
+
 @order_service
 def shipment_cancel(*, shipment_id: int, user=None, reason: str = "") -> Shipment:
     """Cancel a shipment before it ships; its units stay allocated to the order's lines."""
@@ -196,316 +205,49 @@ def shipment_cancel(*, shipment_id: int, user=None, reason: str = "") -> Shipmen
         f"Shipment {shipment} is {shipment.get_status_display().lower()}: it can no longer be "
         "cancelled.",
     )
-    shipment.cancelled_at = timezone.now()
-    save_shipment(shipment)
-    order_event(
-        order=shipment.order,
-        type=OrderEvent.Type.SHIPMENT,
+    _cancel(
+        shipment,
         user=user,
         note=f"Shipment {shipment} cancelled; its items stay allocated to the order"
         + (f": {reason}" if reason else ""),
-        data={"shipment_id": shipment.pk, "shipment": shipment.number},
     )
     return shipment
 
 
-def _generate_tracking(carrier: Carrier, shipment: Shipment) -> str:
-    return f"{carrier.code}{shipment.pk:010d}"
-
-
-def _resolve_method(
-    *, carrier_code: str, shipping_method_id, shipment: Shipment
-) -> tuple[Carrier, ShippingMethod | None]:
-    method = None
-    if shipping_method_id not in (None, ""):
-        method = (
-            ShippingMethod.objects.select_related("carrier")
-            .filter(pk=shipping_method_id, is_active=True)
-            .first()
-            if str(shipping_method_id).isdigit()
-            else None
-        )
-        if method is None:
-            raise InvalidInput("Choose a shipping service from the list.", field="shipping_method")
-    carrier = None
-    if carrier_code:
-        carrier = Carrier.objects.filter(code__iexact=carrier_code.strip(), is_active=True).first()
-        if carrier is None:
-            raise InvalidInput(f"There is no carrier {carrier_code!r}.", field="carrier")
-    if method is not None:
-        if carrier is not None and carrier.pk != method.carrier_id:
-            raise InvalidInput(
-                f"{method.name} is a {method.carrier.name} service, not {carrier.name}.",
-                field="shipping_method",
-            )
-        carrier = method.carrier
-    if carrier is None and shipment.shipping_method_id:
-        method = shipment.shipping_method
-        carrier = method.carrier
-    if carrier is None and shipment.carrier_id:
-        carrier = shipment.carrier
-    if carrier is None:
-        raise InvalidInput("Choose the carrier that takes the parcels.", field="carrier")
-    return carrier, method
-
-
 @order_service
-def shipment_ship(
-    *,
-    shipment_id: int,
-    user=None,
-    carrier: str = "",
-    shipping_method_id=None,
-    tracking_number: str = "",
-) -> Shipment:
-    """Hand a packed shipment to its carrier: stock leaves the bins, the customer is told.
+def shipments_cancel_for_order(*, order: Order, user=None, reason: str = "") -> list[Shipment]:
+    """Cancel the open shipments of an order being cancelled; return them.
 
-    The tracking number is typed or scanned; for the local courier the OMS
-    makes one up when none is given. Stock is consumed bin by bin through the
-    ledger, the order lines count as shipped, and the order becomes shipped
-    (or partially shipped). Refused: no tracking number (400), nothing packed
-    or a shipment not packed, cancelled or already shipped (409).
+    Runs inside the order's cancel (``orders.signals.order_cancelled``: the
+    order service has checked the role), so it checks no permission of its
+    own. Stock is not touched here: the order releases its allocations once,
+    itself. Each shipment's timeline note tells the warehouse what to put
+    back where.
     """
-    check_perm(user, "fulfillment.ship_shipment", "Your role does not allow shipping.")
-    _, shipments = lock_shipments([shipment_id])
-    shipment = shipments.get(shipment_id)
-    if shipment is None:
-        raise NotFound("That shipment does not exist.", field="shipment", code="unknown_shipment")
-    order = shipment.order
-    if shipment.status == Status.CANCELLED:
-        raise TransitionRefused(
-            f"Shipment {shipment} is cancelled: it cannot be shipped.", code="cancelled"
-        )
-    if shipment.status in (Status.SHIPPED, Status.DELIVERED):
-        raise TransitionRefused(f"Shipment {shipment} has already shipped.", code="shipped")
-    parcels = list(shipment.parcels.order_by("number"))
-    closed = [parcel for parcel in parcels if not parcel.is_open]
-    if not closed:
-        raise Conflict(
-            f"Shipment {shipment} has no closed parcel: pack the items and close the parcel "
-            "before shipping.",
-            field="parcels",
-            code="no_parcels",
-        )
-    if shipment.status != Status.PACKED or len(closed) != len(parcels):
-        raise TransitionRefused(
-            f"Shipment {shipment} is not fully packed yet: pack every item and close the "
-            "parcel before shipping.",
-            code="not_packed",
-        )
-    if order.status in (OrderStatus.ON_HOLD, OrderStatus.CANCELLED):
-        raise TransitionRefused(
-            f"Order {order} is {status_label(order.status)}: do not ship it.",
-            code="order_not_shippable",
-        )
-    chosen, method = _resolve_method(
-        carrier_code=carrier, shipping_method_id=shipping_method_id, shipment=shipment
+    lock_orders([order.pk])  # held already by the order's cancel; taken first, as everywhere
+    shipments = list(
+        Shipment.objects.select_for_update(of=("self",))
+        .filter(order_id=order.pk, status__in=Shipment.OPEN)
+        .select_related("wave")
+        .order_by("pk")
     )
-    tracking_number = (tracking_number or "").strip()
-    if len(tracking_number) > 100:
-        raise InvalidInput("A tracking number is at most 100 characters.", field="tracking_number")
-    if not tracking_number:
-        if not chosen.is_local_courier:
-            raise InvalidInput(
-                f"Enter or scan the {chosen.name} tracking number before shipping.",
-                field="tracking_number",
-                code="tracking_missing",
-            )
-        tracking_number = _generate_tracking(chosen, shipment)
-
-    lines = list(
-        shipment.lines.filter(quantity__gt=0).select_related("product", "location", "order_line")
+    if not shipments:
+        return []
+    lines = ShipmentLine.objects.filter(shipment__in=shipments, picked__gt=0).select_related(
+        "product", "location"
     )
-    inventory_services.stock_lock_products(product_ids=sorted({line.product_id for line in lines}))
-    for line in sorted(lines, key=lambda line: (line.product_id, line.location_id)):
-        inventory_services.stock_consume(
-            product=line.product,
-            location=line.location,
-            quantity=line.quantity,
-            user=user,
-            reference=shipment.number,
+    put_back: dict[int, list[str]] = {}
+    for line in lines.order_by("location__pick_sequence", "location__code", "pk"):
+        put_back.setdefault(line.shipment_id, []).append(
+            f"{line.picked} {TIMES} {line.product.sku} in {line.location.code}"
         )
-    allocations = {
-        (row.line_id, row.location_id): row
-        for row in LineAllocation.objects.filter(line_id__in={line.order_line_id for line in lines})
-    }
-    order_lines: dict[int, OrderLine] = {}
-    for line in lines:
-        row = allocations.get((line.order_line_id, line.location_id))
-        if row is None or row.quantity < line.quantity:
-            raise Conflict(
-                f"Order {order} no longer has {line.quantity} {TIMES} {line.product.sku} "
-                f"allocated in {line.location.code}: the shipment is out of date. Cancel it "
-                "and make a new one.",
-                code="stale_shipment",
-            )
-        row.quantity -= line.quantity
-        row.save(update_fields=["quantity"])
-        order_line = order_lines.setdefault(line.order_line_id, line.order_line)
-        order_line.quantity_allocated -= line.quantity
-        order_line.quantity_shipped += line.quantity
-    for order_line in order_lines.values():
-        order_line.save(update_fields=["quantity_allocated", "quantity_shipped"])
-
-    shipment.ship()
-    shipment.carrier = chosen
-    shipment.shipping_method = method
-    shipment.tracking_number = tracking_number
-    shipment.shipped_at = timezone.now()
-    save_shipment(shipment)
-    for parcel in parcels:
-        if not parcel.tracking_number:
-            parcel.tracking_number = (
-                tracking_number
-                if len(parcels) == 1 or not chosen.is_local_courier
-                else f"{tracking_number}-{parcel.number}"
-            )
-            parcel.save(update_fields=["tracking_number"])
-
-    items = ", ".join(f"{line.quantity} {TIMES} {line.product.sku}" for line in lines)
-    order_event(
-        order=order,
-        type=OrderEvent.Type.SHIPMENT,
-        user=user,
-        note=f"Shipment {shipment} shipped with {chosen.name}"
-        + (f" {method.name}" if method else "")
-        + f", tracking {tracking_number}, {len(parcels)} parcel(s): {items}",
-        data={
-            "shipment_id": shipment.pk,
-            "shipment": shipment.number,
-            "carrier": chosen.code,
-            "tracking_number": tracking_number,
-        },
-    )
-    before = order.status
-    all_lines = list(order.lines.all())
-    if all(line.quantity_shipped >= line.quantity for line in all_lines):
-        run_transition(order, "mark_shipped", user=user, check_perm=False)
-    elif order.status != OrderStatus.PARTIALLY_SHIPPED:
-        run_transition(order, "mark_partially_shipped", user=user, check_perm=False)
-    if order.status != before:
-        save_transition(order, from_status=before, user=user, note=f"Shipment {shipment} shipped")
-    else:
-        order.version += 1
-        order.save(update_fields=["version", "updated_at"])
-    queue_order_email("shipment_notice", order.pk)
-    return shipment
-
-
-@order_service
-def tracking_update(
-    *, tracking_number: str, user=None, status: str = "delivered", delivered_at=None
-) -> list[Shipment]:
-    """Record a carrier's news for a tracking number: parcels and shipments delivered.
-
-    A shipment is delivered once all its parcels are; an order is delivered
-    once everything has shipped and all its shipments are delivered. Unknown
-    numbers are refused (404); only ``delivered`` is understood for now.
-    """
-    check_perm(user, "fulfillment.update_tracking", "Your role does not allow tracking updates.")
-    number = (tracking_number or "").strip()
-    if not number:
-        raise InvalidInput("Send the tracking number.", field="tracking_number")
-    if status != "delivered":
-        raise InvalidInput(
-            "Only the status 'delivered' is understood.", field="status", code="bad_status"
-        )
-    parcels_q = Parcel.objects.filter(tracking_number=number)
-    shipment_ids = set(parcels_q.values_list("shipment_id", flat=True)) | set(
-        Shipment.objects.filter(tracking_number=number).values_list("pk", flat=True)
-    )
-    if not shipment_ids:
-        raise NotFound(
-            f"No parcel or shipment has tracking number {number}.",
-            field="tracking_number",
-            code="unknown_tracking",
-        )
-    orders, shipments = lock_shipments(shipment_ids)
-    when = delivered_at or timezone.now()
-    changed = []
-    for shipment in shipments.values():
-        if shipment.status not in (Status.SHIPPED, Status.DELIVERED):
-            raise TransitionRefused(
-                f"Shipment {shipment} is {shipment.get_status_display().lower()}: it has not "
-                "shipped, so it cannot be delivered.",
-                code="not_shipped",
-            )
-        whole = shipment.tracking_number == number
-        parcels = list(shipment.parcels.all())
-        for parcel in parcels:
-            if parcel.delivered_at is None and (whole or parcel.tracking_number == number):
-                parcel.delivered_at = when
-                parcel.save(update_fields=["delivered_at"])
-        if shipment.status == Status.SHIPPED and all(p.delivered_at for p in parcels):
-            shipment.deliver()
-            shipment.delivered_at = when
-            save_shipment(shipment)
-            order_event(
-                order=shipment.order,
-                type=OrderEvent.Type.SHIPMENT,
-                user=user,
-                note=f"Shipment {shipment} delivered (tracking {number})",
-                data={"shipment_id": shipment.pk, "shipment": shipment.number},
-            )
-            changed.append(shipment)
-    for order in orders.values():
-        _deliver_order_if_done(order, user=user)
-    return list(shipments.values())
-
-
-def _deliver_order_if_done(order: Order, *, user) -> None:
-    if order.status != OrderStatus.SHIPPED:
-        return
-    open_ones = order.shipments.exclude(status__in=[Status.DELIVERED, Status.CANCELLED])
-    if open_ones.exists():
-        return
-    before = order.status
-    run_transition(order, "mark_delivered", user=user, check_perm=False)
-    save_transition(order, from_status=before, user=user, note="Every shipment delivered")
-
-
-def follow_up_days() -> int:
-    return int(getattr(settings, "OMS_FOLLOW_UP_DAYS", 7))
-
-
-@order_service
-def send_follow_ups(*, days: int | None = None, user=None, now=None) -> list[Order]:
-    """Ask customers of orders delivered ``days`` ago or more for feedback, and complete them.
-
-    Each order gets one follow-up email (after commit) and moves delivered to
-    completed, so running this twice mails nobody twice.
-    """
-    days = follow_up_days() if days is None else int(days)
-    if days < 0:
-        raise InvalidInput("The number of days cannot be negative.", field="days")
-    cutoff = (now or timezone.now()) - timedelta(days=days)
-    due = (
-        Order.objects.filter(status=OrderStatus.DELIVERED)
-        .annotate(last_delivery=Max("shipments__delivered_at"))
-        .filter(Q(last_delivery__lte=cutoff) | Q(last_delivery=None, updated_at__lte=cutoff))
-        .values_list("pk", flat=True)
-    )
-    orders = lock_orders(list(due))
-    completed = []
-    for order in orders.values():
-        if order.status != OrderStatus.DELIVERED:
-            continue
-        before = order.status
-        run_transition(order, "complete", user=user, check_perm=False)
-        save_transition(
-            order,
-            from_status=before,
-            user=user,
-            note=f"Follow-up sent {days} day(s) after delivery",
-        )
-        queue_order_email("follow_up", order.pk)
-        completed.append(order)
-    return completed
-
-
-def shipment_bins(shipment: Shipment) -> list[Location]:
-    """Return the bins a shipment is picked from, in walking order."""
-    return sorted(
-        {line.location for line in shipment.lines.select_related("location")},
-        key=lambda location: (location.pick_sequence, location.code),
-    )
+    for shipment in shipments:
+        shipment.order = order
+        note = f"Shipment {shipment} cancelled with the order"
+        if put_back.get(shipment.pk):
+            note += ": put back " + ", ".join(put_back[shipment.pk])
+        if reason:
+            note += f" ({reason})"
+        shipment.cancel()
+        _cancel(shipment, user=user, note=note)
+    return shipments

@@ -36,6 +36,7 @@ from orders.services.base import (
     status_label,
 )
 from orders.services.customers import address_from_data
+from orders.signals import order_cancelled
 
 
 def _resolve_lines(lines: Sequence[LineInput | dict]) -> list[tuple[Product, int]]:
@@ -301,12 +302,19 @@ def order_confirm(*, order_id: int, user=None, payment: dict | None = None) -> O
 
 @order_service
 def order_cancel(*, order_id: int, user=None, reason: str = "") -> Order:
-    """Cancel an order that has not shipped, releasing its allocations."""
+    """Cancel an order that has not shipped, releasing its allocations.
+
+    Other apps hear of it through ``orders.signals.order_cancelled``, sent in
+    this transaction before the allocations are released (the warehouse
+    cancels the order's open shipments), so the cancel and what they do
+    commit together or not at all.
+    """
     order = lock_order(order_id)
     from_status = order.status
     if order.lines.filter(quantity_shipped__gt=0).exists():
         raise TransitionRefused(f"Order {order} has already shipped goods: it cannot be cancelled.")
     run_transition(order, "cancel", user=user)
+    order_cancelled.send(sender=Order, order=order, user=user, reason=reason)
     release_allocations(order=order, user=user)
     cancel_drop_ship_orders(order=order, user=user)
     save_transition(order, from_status=from_status, user=user, note=reason)

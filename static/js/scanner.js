@@ -181,6 +181,14 @@
     window.addEventListener("focus", function () {
       focusScan(false);
     });
+    // A choice made beside the scan field (the pack bench's box) hands the focus back to it,
+    // so the next scan lands in the scan field and not in the list.
+    document.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target && target.tagName === "SELECT" && target.closest("[data-scan-form]")) {
+        focusScan(true);
+      }
+    });
 
     document.body.addEventListener("htmx:configRequest", function (event) {
       var form = event.detail.elt;

@@ -1,0 +1,8 @@
+"""What the warehouse does when another app tells it something happened."""
+
+from fulfillment import services
+
+
+def on_order_cancelled(sender, *, order, user=None, reason: str = "", **kwargs) -> None:
+    """Cancel the cancelled order's open shipments, in the order's own transaction."""
+    services.shipments_cancel_for_order(order=order, user=user, reason=reason)

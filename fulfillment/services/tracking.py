@@ -1,0 +1,136 @@
+"""Carrier tracking updates (delivery) and the follow-up that completes a delivered order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from fulfillment.models import Parcel, Shipment
+from fulfillment.services.base import (
+    check_perm,
+    lock_orders,
+    lock_shipments,
+    save_shipment,
+)
+from oms.errors import InvalidInput, NotFound, TransitionRefused
+from orders.events import order_event
+from orders.models import Order, OrderEvent
+from orders.notifications import queue_order_email
+from orders.services.base import order_service, run_transition, save_transition
+
+Status = Shipment.Status
+OrderStatus = Order.Status
+
+
+@order_service
+def tracking_update(
+    *, tracking_number: str, user=None, status: str = "delivered", delivered_at=None
+) -> list[Shipment]:
+    """Record a carrier's news for a tracking number: parcels and shipments delivered.
+
+    A shipment is delivered once all its parcels are; an order is delivered
+    once everything has shipped and all its shipments are delivered. Unknown
+    numbers are refused (404); only ``delivered`` is understood for now.
+    """
+    check_perm(user, "fulfillment.update_tracking", "Your role does not allow tracking updates.")
+    number = (tracking_number or "").strip()
+    if not number:
+        raise InvalidInput("Send the tracking number.", field="tracking_number")
+    if status != "delivered":
+        raise InvalidInput(
+            "Only the status 'delivered' is understood.", field="status", code="bad_status"
+        )
+    parcels_q = Parcel.objects.filter(tracking_number=number)
+    shipment_ids = set(parcels_q.values_list("shipment_id", flat=True)) | set(
+        Shipment.objects.filter(tracking_number=number).values_list("pk", flat=True)
+    )
+    if not shipment_ids:
+        raise NotFound(
+            f"No parcel or shipment has tracking number {number}.",
+            field="tracking_number",
+            code="unknown_tracking",
+        )
+    orders, shipments = lock_shipments(shipment_ids)
+    when = delivered_at or timezone.now()
+    changed = []
+    for shipment in shipments.values():
+        if shipment.status not in (Status.SHIPPED, Status.DELIVERED):
+            raise TransitionRefused(
+                f"Shipment {shipment} is {shipment.get_status_display().lower()}: it has not "
+                "shipped, so it cannot be delivered.",
+                code="not_shipped",
+            )
+        whole = shipment.tracking_number == number
+        parcels = list(shipment.parcels.all())
+        for parcel in parcels:
+            if parcel.delivered_at is None and (whole or parcel.tracking_number == number):
+                parcel.delivered_at = when
+                parcel.save(update_fields=["delivered_at"])
+        if shipment.status == Status.SHIPPED and all(p.delivered_at for p in parcels):
+            shipment.deliver()
+            shipment.delivered_at = when
+            save_shipment(shipment)
+            order_event(
+                order=shipment.order,
+                type=OrderEvent.Type.SHIPMENT,
+                user=user,
+                note=f"Shipment {shipment} delivered (tracking {number})",
+                data={"shipment_id": shipment.pk, "shipment": shipment.number},
+            )
+            changed.append(shipment)
+    for order in orders.values():
+        _deliver_order_if_done(order, user=user)
+    return list(shipments.values())
+
+
+def _deliver_order_if_done(order: Order, *, user) -> None:
+    if order.status != OrderStatus.SHIPPED:
+        return
+    open_ones = order.shipments.exclude(status__in=[Status.DELIVERED, Status.CANCELLED])
+    if open_ones.exists():
+        return
+    before = order.status
+    run_transition(order, "mark_delivered", user=user, check_perm=False)
+    save_transition(order, from_status=before, user=user, note="Every shipment delivered")
+
+
+def follow_up_days() -> int:
+    return int(getattr(settings, "OMS_FOLLOW_UP_DAYS", 7))
+
+
+@order_service
+def send_follow_ups(*, days: int | None = None, user=None, now=None) -> list[Order]:
+    """Ask customers of orders delivered ``days`` ago or more for feedback, and complete them.
+
+    Each order gets one follow-up email (after commit) and moves delivered to
+    completed, so running this twice mails nobody twice.
+    """
+    days = follow_up_days() if days is None else int(days)
+    if days < 0:
+        raise InvalidInput("The number of days cannot be negative.", field="days")
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    due = (
+        Order.objects.filter(status=OrderStatus.DELIVERED)
+        .annotate(last_delivery=Max("shipments__delivered_at"))
+        .filter(Q(last_delivery__lte=cutoff) | Q(last_delivery=None, updated_at__lte=cutoff))
+        .values_list("pk", flat=True)
+    )
+    orders = lock_orders(list(due))
+    completed = []
+    for order in orders.values():
+        if order.status != OrderStatus.DELIVERED:
+            continue
+        before = order.status
+        run_transition(order, "complete", user=user, check_perm=False)
+        save_transition(
+            order,
+            from_status=before,
+            user=user,
+            note=f"Follow-up sent {days} day(s) after delivery",
+        )
+        queue_order_email("follow_up", order.pk)
+        completed.append(order)
+    return completed

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inventory/", include("inventory.urls")),
+    path("orders/", include("orders.urls")),
     path("fulfillment/", include("fulfillment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("oms.api_urls")),

@@ -1,0 +1,1 @@
+"""Staff pages for the sales desk: phone orders, the order list and page, customers."""

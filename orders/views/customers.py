@@ -1,0 +1,60 @@
+"""Customer pages: the list with search, and one customer's addresses and order history."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from oms.errors import NotFound
+from orders import selectors
+from orders.forms import CustomerFilterForm
+
+PAGE_SIZE = 50
+
+
+def _viewer(view):
+    return login_required(permission_required("orders.view_customer", raise_exception=True)(view))
+
+
+@_viewer
+@require_safe
+def customer_list(request):
+    """List customers by name with their number of orders; search name, email, phone."""
+    form = CustomerFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    vip = {"yes": True, "no": False}.get(data.get("vip") or "")
+    customers = selectors.customer_list(search=data.get("q") or "", vip=vip)
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orders/customer_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "search": data.get("q") or ""},
+    )
+
+
+@_viewer
+@require_safe
+def customer_detail(request, pk: int):
+    """Show one customer: contact details, saved addresses and every order, newest first."""
+    try:
+        customer = selectors.customer_get(pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    orders = Paginator(selectors.customer_orders(customer), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "orders/customer_detail.html",
+        {
+            "customer": customer,
+            "addresses": selectors.customer_addresses(customer),
+            "page": orders,
+            "query": "",
+        },
+    )

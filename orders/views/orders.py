@@ -1,0 +1,338 @@
+"""The order list and the order page ("where is my order?") with its edits and transitions.
+
+Every change goes through orders.services with the version the page showed,
+so a button pressed on an out-of-date page is refused with who changed what,
+and the page comes back with everything the user typed still in the form.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from oms.errors import DomainError, InvalidInput, NotFound
+from orders import selectors
+from orders.forms import (
+    FORMS_INVALID,
+    AddressForm,
+    OrderFilterForm,
+    OrderOptionsForm,
+    PaymentForm,
+    ReasonForm,
+    show_errors,
+)
+from orders.models import Order
+from orders.services import order_update
+from orders.services.desk import TRANSITION_PERMS, order_transition
+from orders.services.orders import ADDRESS_EDIT_STATES, LINE_EDIT_STATES
+
+PAGE_SIZE = 50
+BLANK_LINE_ROWS = 3
+# Transitions a person starts from the order page, in the order the buttons appear.
+PAGE_TRANSITIONS = ["place", "confirm", "hold", "release", "cancel"]
+REASON_LABELS = {
+    "hold": "Why hold it?",
+    "release": "Note on release",
+    "cancel": "Why cancel? (told to the customer)",
+}
+
+
+def _viewer(view):
+    return login_required(permission_required("orders.view_order", raise_exception=True)(view))
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+@_viewer
+@require_safe
+def order_list(request):
+    """List orders with filters, search, counts per status and pages."""
+    form = OrderFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.OrderFilters(
+        search=data.get("q") or "",
+        status=data.get("status") or "",
+        channel=data.get("channel") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        customer_id=data.get("customer"),
+        vip=_yes_no(data.get("vip")),
+        backordered=_yes_no(data.get("backordered")),
+    )
+    page = Paginator(selectors.order_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.order_status_counts(filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    without_status = query.copy()
+    without_status.pop("status", None)
+    status_tabs = [(value, label, counts.get(value, 0)) for value, label in Order.Status.choices]
+    customer = None
+    if filters.customer_id:
+        try:
+            customer = selectors.customer_get(filters.customer_id)
+        except NotFound:
+            customer = None
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "status_query": without_status.urlencode(),
+            "status_tabs": status_tabs,
+            "all_count": sum(counts.values()),
+            "current_status": filters.status,
+            "filter_customer": customer,
+        },
+    )
+
+
+def _transitions(order: Order, user, lines) -> list[str]:
+    """Return the page's transitions this user may take now on this order."""
+    available = {t.name for t in order.get_available_user_status_transitions(user)}
+    names = [name for name in PAGE_TRANSITIONS if name in available]
+    if any(line.quantity_shipped for line in lines):
+        names = [name for name in names if name != "cancel"]
+    return names
+
+
+def _order_forms(order: Order, data=None, *, which: str = "") -> dict:
+    """Return the page's forms: bound to ``data`` for the one that was posted."""
+    address = order.shipping_address
+    options_initial = {
+        "shipping_method": order.shipping_method,
+        "shipping_price": order.shipping_price,
+        "ship_policy": order.ship_policy,
+        "is_vip": order.is_vip,
+        "notes": order.notes,
+    }
+    forms = {
+        "address_form": AddressForm(
+            data if which == "edit" else None,
+            prefix="shipping_address",
+            initial=AddressForm.initial_from(address),
+        ),
+        "options_form": OrderOptionsForm(
+            data if which == "edit" else None, initial=options_initial
+        ),
+        "payment_form": PaymentForm(data if which == "confirm" else None, prefix="payment"),
+    }
+    for action in PAGE_TRANSITIONS:
+        form = ReasonForm(data if which == action else None, prefix=action)
+        form.fields["reason"].label = REASON_LABELS.get(action, "Note")
+        forms[f"{action}_form"] = form
+    for form in forms.values():
+        if form.is_bound:
+            form.is_valid()
+    return forms
+
+
+def _line_rows(order: Order, lines, data=None) -> list[dict]:
+    if data is not None:
+        skus = data.getlist("line_sku")
+        quantities = data.getlist("line_qty")
+        removed = set(data.getlist("line_remove"))
+        return [
+            {
+                "index": i,
+                "sku": sku,
+                "quantity": quantities[i] if i < len(quantities) else "",
+                "removed": str(i) in removed,
+                "error_sku": "",
+                "error_quantity": "",
+            }
+            for i, sku in enumerate(skus[:200])
+        ]
+    rows = [
+        {"index": i, "sku": line.sku, "quantity": str(line.quantity), "name": line.name}
+        for i, line in enumerate(lines)
+    ]
+    rows += [{"index": len(rows) + i, "sku": "", "quantity": ""} for i in range(BLANK_LINE_ROWS)]
+    return rows
+
+
+def _detail(request, order: Order, *, status: int = 200, **extra):
+    lines = list(order.lines.all())
+    payments = list(order.payments.all())
+    paid = sum((p.amount for p in payments), Decimal("0"))
+    events = list(order.events.all())
+    user = request.user
+    can_change = user.has_perm("orders.change_order")
+    context = {
+        "order": order,
+        "lines": lines,
+        "payments": payments,
+        "paid": paid,
+        "due": max(order.total - paid, Decimal("0")),
+        "events": events,
+        "transitions": _transitions(order, user, lines),
+        "can_edit_lines": can_change and order.status in LINE_EDIT_STATES,
+        "can_edit_shipping": can_change and order.status in ADDRESS_EDIT_STATES,
+        "waiting": [line for line in lines if line.quantity_backordered],
+        "shipped_lines": [line for line in lines if line.quantity_shipped],
+        "hold_reason": next((e.note for e in events if e.to_status == Order.Status.ON_HOLD), "")
+        if order.status == Order.Status.ON_HOLD
+        else "",
+        "action_error": "",
+        "action": "",
+        "edit_error": "",
+        "lines_error": "",
+        "line_rows": _line_rows(order, lines),
+        **_order_forms(order),
+    }
+    context.update(extra)
+    return render(request, "orders/order_detail.html", context, status=status)
+
+
+def _get_order(pk: int) -> Order:
+    try:
+        return selectors.order_detail(pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+def _version(data) -> int | None:
+    raw = (data.get("version") or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+@_viewer
+@require_safe
+def order_detail(request, pk: int):
+    """Show one order: lines, shipments, payments, timeline, and what this user may do."""
+    return _detail(request, _get_order(pk))
+
+
+@login_required
+@require_POST
+def order_action(request, pk: int, action: str):
+    """Run one transition (place, confirm, hold, release, cancel) from the order page."""
+    if action not in TRANSITION_PERMS:
+        raise Http404("No such action.")
+    order = _get_order(pk)
+    forms = _order_forms(order, request.POST, which=action)
+    payment = forms["payment_form"].as_service_data() if action == "confirm" else None
+    reason = (forms[f"{action}_form"].cleaned_data.get("reason") or "").strip()
+    try:
+        if any(form.errors for form in forms.values()):
+            raise InvalidInput(FORMS_INVALID)
+        order = order_transition(
+            order_id=order.pk,
+            action=action,
+            user=request.user,
+            expected_version=_version(request.POST),
+            reason=reason,
+            payment=payment,
+        )
+    except DomainError as error:
+        general = show_errors(
+            error,
+            forms_by_prefix={"payment": forms["payment_form"]},
+            main=forms[f"{action}_form"],
+        )
+        return _detail(
+            request,
+            _get_order(pk),
+            status=error.status_code,
+            action=action,
+            action_error=" ".join(general) or error.message,
+            refused_reason=reason,
+            **forms,
+        )
+    messages.success(request, _DONE[action].format(order=order, status=order.get_status_display()))
+    return redirect(order.get_absolute_url())
+
+
+_DONE = {
+    "place": "Order {order} placed.",
+    "confirm": "Order {order} confirmed: {status}.",
+    "hold": "Order {order} is on hold.",
+    "release": "Order {order} released: {status}.",
+    "cancel": "Order {order} cancelled.",
+}
+
+
+@login_required
+@require_POST
+def order_edit(request, pk: int):
+    """Change the shipping address, method, price, ship policy, VIP flag or notes."""
+    order = _get_order(pk)
+    forms = _order_forms(order, request.POST, which="edit")
+    options = forms["options_form"].as_service_data()
+    changes = {
+        "shipping_method": options["shipping_method"],
+        "shipping_price": options["shipping_price"],
+        "ship_policy": options["ship_policy"],
+        "is_vip": options["is_vip"],
+        "notes": options["notes"],
+    }
+    address = forms["address_form"].as_service_data()
+    if address is not None:
+        changes["shipping_address"] = address
+    try:
+        if any(form.errors for form in forms.values()):
+            raise InvalidInput(FORMS_INVALID)
+        order_update(
+            order_id=order.pk,
+            user=request.user,
+            expected_version=_version(request.POST),
+            **changes,
+        )
+    except DomainError as error:
+        general = show_errors(
+            error,
+            forms_by_prefix={"shipping_address": forms["address_form"]},
+            main=forms["options_form"],
+        )
+        return _detail(
+            request,
+            _get_order(pk),
+            status=error.status_code,
+            edit_error=" ".join(general),
+            edit_open=True,
+            **forms,
+        )
+    messages.success(request, f"Order {order} saved.")
+    return redirect(order.get_absolute_url())
+
+
+@login_required
+@require_POST
+def order_edit_lines(request, pk: int):
+    """Replace the order's lines (while nothing is allocated); a line can be removed."""
+    order = _get_order(pk)
+    rows = _line_rows(order, None, request.POST)
+    kept = [row for row in rows if not row["removed"] and (row["sku"] or row["quantity"])]
+    try:
+        order_update(
+            order_id=order.pk,
+            user=request.user,
+            expected_version=_version(request.POST),
+            lines=[{"sku": row["sku"], "quantity": row["quantity"]} for row in kept],
+        )
+    except DomainError as error:
+        line_errors: dict[int, dict[str, str]] = {}
+        general = show_errors(error, forms_by_prefix={}, line_errors=line_errors)
+        for index, messages_ in line_errors.items():
+            if index < len(kept):
+                kept[index]["error_sku"] = messages_.get("sku", "")
+                kept[index]["error_quantity"] = messages_.get("quantity", "")
+        return _detail(
+            request,
+            _get_order(pk),
+            status=error.status_code,
+            lines_error=" ".join(general),
+            line_rows=rows,
+            lines_open=True,
+        )
+    messages.success(request, f"Lines of order {order} saved.")
+    return redirect(order.get_absolute_url())

@@ -47,6 +47,9 @@ def add_line(page, code: str, quantity: int | None = None) -> None:
         "|| document.querySelector('#add-line-feedback').dataset.addStatus === 'error'",
         arg=rows,
     )
+    # The desk hands focus back to the add-line field once the lines have settled;
+    # a person (or the next keystroke) goes on from there.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'add-code'")
 
 
 def new_customer_by_keyboard(page, *, name, email, phone) -> None:

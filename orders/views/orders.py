@@ -29,7 +29,7 @@ from orders.forms import (
 )
 from orders.models import Order
 from orders.services import order_update
-from orders.services.desk import TRANSITION_PERMS, order_transition
+from orders.services.desk import SHIPPING_METHODS, TRANSITION_PERMS, order_transition
 from orders.services.orders import ADDRESS_EDIT_STATES, LINE_EDIT_STATES
 
 PAGE_SIZE = 50
@@ -177,6 +177,9 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
         "transitions": _transitions(order, user, lines),
         "can_edit_lines": can_change and order.status in LINE_EDIT_STATES,
         "can_edit_shipping": can_change and order.status in ADDRESS_EDIT_STATES,
+        "shipping_method_label": SHIPPING_METHODS.get(
+            order.shipping_method, (order.shipping_method, None)
+        )[0],
         "waiting": [line for line in lines if line.quantity_backordered],
         "shipped_lines": [line for line in lines if line.quantity_shipped],
         "hold_reason": next((e.note for e in events if e.to_status == Order.Status.ON_HOLD), "")

@@ -7,6 +7,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The development server queues background work for a worker, as production does.
+DEV_TASKS := django_tasks_db.DatabaseBackend
 
 .PHONY: run test test-sqlite test-postgres lint format setup bench clean-db
 
@@ -23,7 +25,10 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py load_demo_data
 	DEBUG=1 $(BIN)/python manage.py load_fulfillment_demo
 	DEBUG=1 $(BIN)/python manage.py create_demo_users
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "== serving on http://$(HOST):$(PORT)/ with a background worker (emails, big PDFs, exports)"
+	@DEBUG=1 TASKS_BACKEND=$(DEV_TASKS) $(BIN)/python manage.py db_worker --no-startup-delay & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 TASKS_BACKEND=$(DEV_TASKS) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup lint test-sqlite test-postgres
 

@@ -5,6 +5,7 @@ class FulfillmentConfig(AppConfig):
     name = "fulfillment"
 
     def ready(self) -> None:
+        from fulfillment import jobs  # noqa: F401  (registers the print jobs)
         from fulfillment.receivers import on_order_cancelled
         from orders.signals import order_cancelled
 

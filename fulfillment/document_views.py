@@ -13,10 +13,13 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from fulfillment import documents, selectors
+from fulfillment.jobs import inline_limit
 from inventory.models import Location, Product
+from oms import jobs
 from oms.errors import NotFound
 from oms.pdf import pdf_response
 from oms.roles import Role, has_role
@@ -25,6 +28,9 @@ from orders import selectors as order_selectors
 SHIPPING_ROLES = (Role.WAREHOUSE, Role.MANAGER)
 INVOICE_ROLES = (Role.SALES, Role.MANAGER)
 MAX_LABELS = 1000
+# Bins a pick list prints on one A4 page, roughly: beyond the inline limit in pages, it
+# is prepared in the background.
+PICK_STOPS_PER_PAGE = 8
 
 
 def _printable_by(*roles: str) -> Callable:
@@ -44,6 +50,14 @@ def _printable_by(*roles: str) -> Callable:
 
 def _respond(request, pdf: bytes, filename: str):
     return pdf_response(pdf, filename, inline=request.GET.get("download") not in {"1", "true"})
+
+
+def _queue(request, *, kind: str, title: str, params: dict, count: int, unit: str):
+    """Prepare a big print run in the background and send the user to its progress page."""
+    job = jobs.job_start(
+        kind=kind, user=request.user, title=title, params=params, unit=unit, total=count
+    )
+    return redirect(job)
 
 
 def _shipment(pk: int):
@@ -86,31 +100,57 @@ def shipment_packing_slip(request, pk: int):
 
 @_printable_by(*SHIPPING_ROLES)
 def wave_pick_list(request, pk: int):
-    """Show a wave's pick list in walking order."""
+    """Show a wave's pick list in walking order (a very long one is prepared in the background)."""
     wave = _wave(pk)
+    stops = wave.shipments.exclude(status="cancelled").values("lines__location_id").distinct()
+    if stops.count() > inline_limit() * PICK_STOPS_PER_PAGE:
+        return _queue(
+            request,
+            kind="wave_pick_list",
+            title=f"Pick list {wave}",
+            params={"wave_id": wave.pk},
+            count=1,
+            unit="pick list",
+        )
     return _respond(request, documents.pick_list_pdf(wave), f"pick-list-{wave}")
 
 
 @_printable_by(*SHIPPING_ROLES)
 def wave_labels(request, pk: int):
-    """Show every shipping label of a wave in one PDF."""
+    """Show every shipping label of a wave in one PDF (prepared in the background when many)."""
     wave = _wave(pk)
-    try:
-        pdf = documents.wave_labels_pdf(wave)
-    except ValueError as error:
-        raise Http404("This wave has no shipment to label.") from error
-    return _respond(request, pdf, f"labels-{wave}")
+    contexts = documents.wave_label_contexts(wave)
+    if not contexts:
+        raise Http404("This wave has no shipment to label.")
+    if len(contexts) > inline_limit():
+        return _queue(
+            request,
+            kind="wave_labels",
+            title=f"Shipping labels for {wave}",
+            params={"wave_id": wave.pk},
+            count=len(contexts),
+            unit="labels",
+        )
+    return _respond(request, documents.shipping_labels_pdf(contexts), f"labels-{wave}")
 
 
 @_printable_by(*SHIPPING_ROLES)
 def wave_packing_slips(request, pk: int):
-    """Show every packing slip of a wave in one PDF."""
+    """Show every packing slip of a wave in one PDF (prepared in the background when many)."""
     wave = _wave(pk)
-    try:
-        pdf = documents.wave_packing_slips_pdf(wave)
-    except ValueError as error:
-        raise Http404("This wave has no shipment to pack.") from error
-    return _respond(request, pdf, f"packing-slips-{wave}")
+    contexts = documents.wave_packing_slip_contexts(wave)
+    if not contexts:
+        raise Http404("This wave has no shipment to pack.")
+    if len(contexts) > inline_limit():
+        return _queue(
+            request,
+            kind="wave_packing_slips",
+            title=f"Packing slips for {wave}",
+            params={"wave_id": wave.pk},
+            count=len(contexts),
+            unit="packing slips",
+        )
+    return _respond(request, documents.packing_slips_pdf(contexts), f"packing-slips-{wave}")
 
 
 @_printable_by(*INVOICE_ROLES)
@@ -136,13 +176,22 @@ def bin_labels(request):
     elif request.GET.get("warehouse"):
         chosen = list(
             locations.filter(
-                warehouse__code__iexact=request.GET["warehouse"], is_active=True
+                warehouse__code__iexact=request.GET["warehouse"][:20], is_active=True
             ).order_by("pick_sequence", "code")[:MAX_LABELS]
         )
     else:
         chosen = []
     if not chosen:
         raise Http404("No bin to label: give ids=1,2,3 or warehouse=CODE.")
+    if len(chosen) > inline_limit():
+        return _queue(
+            request,
+            kind="bin_labels",
+            title=f"{len(chosen)} bin labels",
+            params={"ids": [location.pk for location in chosen]},
+            count=len(chosen),
+            unit="labels",
+        )
     return _respond(request, documents.bin_labels_pdf(chosen), "bin-labels")
 
 
@@ -159,4 +208,13 @@ def product_labels(request):
     except ValueError:
         copies = 1
     copies = min(copies, max(1, MAX_LABELS // len(chosen)))
+    if len(chosen) * copies > inline_limit():
+        return _queue(
+            request,
+            kind="product_labels",
+            title=f"{len(chosen) * copies} product labels",
+            params={"ids": [product.pk for product in chosen], "copies": copies},
+            count=len(chosen) * copies,
+            unit="labels",
+        )
     return _respond(request, documents.product_labels_pdf(chosen, copies=copies), "product-labels")

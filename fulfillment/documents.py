@@ -139,14 +139,23 @@ def shipment_label_pdf(shipment: Shipment) -> bytes:
     return pdf.render_many(SHIPPING_LABEL, shipment_label_contexts(shipment))
 
 
-def wave_labels_pdf(wave: Wave) -> bytes:
-    """Print the labels of every live shipment of a wave into one PDF, in tote order."""
-    contexts = [
+def wave_label_contexts(wave: Wave) -> list[dict]:
+    """Return the labels of every live shipment of a wave, in tote order."""
+    return [
         context
         for shipment in _wave_shipments(wave)
         for context in shipment_label_contexts(shipment)
     ]
-    return pdf.render_many(SHIPPING_LABEL, contexts)
+
+
+def shipping_labels_pdf(contexts: list[dict], *, progress=None) -> bytes:
+    """Print shipping labels into one PDF, reporting ``progress`` when given."""
+    return pdf.render_many(SHIPPING_LABEL, contexts, progress=progress)
+
+
+def wave_labels_pdf(wave: Wave, *, progress=None) -> bytes:
+    """Print the labels of every live shipment of a wave into one PDF, in tote order."""
+    return shipping_labels_pdf(wave_label_contexts(wave), progress=progress)
 
 
 def _wave_shipments(wave: Wave) -> list[Shipment]:
@@ -212,11 +221,19 @@ def packing_slip_pdf(shipment: Shipment) -> bytes:
     return pdf.render_pdf(PACKING_SLIP, packing_slip_context(shipment))
 
 
-def wave_packing_slips_pdf(wave: Wave) -> bytes:
+def wave_packing_slip_contexts(wave: Wave) -> list[dict]:
+    """Return the packing slips of every live shipment of a wave, in tote order."""
+    return [packing_slip_context(shipment) for shipment in _wave_shipments(wave)]
+
+
+def packing_slips_pdf(contexts: list[dict], *, progress=None) -> bytes:
+    """Print packing slips into one PDF, reporting ``progress`` when given."""
+    return pdf.render_many(PACKING_SLIP, contexts, progress=progress)
+
+
+def wave_packing_slips_pdf(wave: Wave, *, progress=None) -> bytes:
     """Print the packing slips of every live shipment of a wave into one PDF."""
-    return pdf.render_many(
-        PACKING_SLIP, [packing_slip_context(shipment) for shipment in _wave_shipments(wave)]
-    )
+    return packing_slips_pdf(wave_packing_slip_contexts(wave), progress=progress)
 
 
 # --- pick lists --------------------------------------------------------------------------------
@@ -374,10 +391,10 @@ def product_label_context(product) -> dict:
     }
 
 
-def product_labels_pdf(products: Iterable, *, copies: int = 1) -> bytes:
+def product_labels_pdf(products: Iterable, *, copies: int = 1, progress=None) -> bytes:
     """Print product labels (2.25 x 1.25 in), ``copies`` of each."""
     contexts = [product_label_context(p) for p in products for _ in range(max(1, copies))]
-    return pdf.render_many(PRODUCT_LABEL, contexts)
+    return pdf.render_many(PRODUCT_LABEL, contexts, progress=progress)
 
 
 def bin_label_context(location) -> dict:
@@ -389,6 +406,8 @@ def bin_label_context(location) -> dict:
     }
 
 
-def bin_labels_pdf(locations: Iterable) -> bytes:
+def bin_labels_pdf(locations: Iterable, *, progress=None) -> bytes:
     """Print bin labels (3 x 1 in), one per location, in the order given."""
-    return pdf.render_many(BIN_LABEL, [bin_label_context(location) for location in locations])
+    return pdf.render_many(
+        BIN_LABEL, [bin_label_context(location) for location in locations], progress=progress
+    )

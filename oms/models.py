@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
 
 
 class TimeStampedModel(models.Model):
@@ -57,3 +59,91 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.source or '-'} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Job(FSMModelMixin, models.Model):
+    """A piece of long work run by a background worker: a big PDF, an export, an import.
+
+    The person who asked watches its progress and downloads its file when it
+    is done; the file is kept until ``expires_at``, then removed (the row
+    stays, marked expired). The status changes only through the transitions
+    below, called by ``oms.jobs``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    kind = models.CharField(max_length=50, db_index=True)
+    title = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = FSMField(max_length=10, choices=Status.choices, default=Status.QUEUED, protected=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    unit = models.CharField(max_length=20, default="items", help_text="What progress counts.")
+    message = models.CharField(max_length=500, blank=True)
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="job_user_recent")]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("jobs:detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        """Return how far the job is, 0 to 100."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+    @property
+    def duration_text(self) -> str:
+        """Return how long the job ran, as "12 s" or "3 min 5 s"."""
+        if not (self.started_at and self.finished_at):
+            return ""
+        seconds = max(0, round((self.finished_at - self.started_at).total_seconds()))
+        minutes, seconds = divmod(seconds, 60)
+        return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED}
+
+    # --- transitions: fields only; oms.jobs locks the row and saves ---
+
+    @transition(field=status, source=Status.QUEUED, target=Status.RUNNING)
+    def start(self):
+        self.started_at = timezone.now()
+
+    @transition(field=status, source=Status.RUNNING, target=Status.DONE)
+    def finish(self, *, keep_for):
+        self.finished_at = timezone.now()
+        self.expires_at = self.finished_at + keep_for
+        self.progress_done = max(self.progress_done, self.progress_total)
+
+    @transition(field=status, source=[Status.QUEUED, Status.RUNNING], target=Status.FAILED)
+    def fail(self, *, message: str):
+        self.finished_at = timezone.now()
+        self.message = message[:500]
+
+    @transition(field=status, source=Status.DONE, target=Status.EXPIRED)
+    def expire(self):
+        self.message = "The file was removed after it expired; ask for it again."

@@ -30,6 +30,9 @@ from django.utils.text import get_valid_filename
 BASE_STYLESHEET = "documents/_base.css"
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts")]
 
+# Documents laid out per pass when a batch reports progress (big enough to stay fast).
+CHUNK = 50
+
 _local = threading.local()
 _BODY_RE = re.compile(r"<body[^>]*>(?P<body>.*)</body>", re.DOTALL | re.IGNORECASE)
 
@@ -150,9 +153,28 @@ def render_many_html(template: str, contexts: Iterable[Mapping]) -> str:
     return combine_html(compiled.render(dict(context)) for context in contexts)
 
 
-def render_many(template: str, contexts: Iterable[Mapping]) -> bytes:
-    """Render many documents of one template into a single PDF, one after the other."""
-    return html_to_pdf(render_many_html(template, contexts))
+def render_many(template: str, contexts: Iterable[Mapping], *, progress=None) -> bytes:
+    """Render many documents of one template into a single PDF, one after the other.
+
+    With a ``progress`` (see ``oms.jobs.Progress``) the documents are laid out
+    in chunks of ``CHUNK`` and progress is reported after each; the pages are
+    then joined into one PDF. Without, everything is laid out in one pass.
+    """
+    if progress is None:
+        return html_to_pdf(render_many_html(template, contexts))
+    contexts = list(contexts)
+    progress.set_total(len(contexts))
+    if not contexts:
+        raise ValueError("There is no document to print.")
+    compiled = get_template(template)
+    parts = []
+    for start in range(0, len(contexts), CHUNK):
+        chunk = contexts[start : start + CHUNK]
+        html = combine_html(compiled.render(dict(context)) for context in chunk)
+        parts.append(renderer().document(html))
+        progress.advance(len(chunk))
+    pages = [page for part in parts for page in part.pages]
+    return parts[0].copy(pages).write_pdf()
 
 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:

@@ -234,3 +234,7 @@ OMS_COMPANY_NAME = os.environ.get("OMS_COMPANY_NAME", "OMS Demo Ltd")
 OMS_WAREHOUSE_ALERT_EMAILS = env_list("OMS_WAREHOUSE_ALERT_EMAILS")
 # Days after delivery before the follow-up email asks for feedback and the order completes.
 OMS_FOLLOW_UP_DAYS = int(os.environ.get("OMS_FOLLOW_UP_DAYS", "7"))
+# Background jobs (oms.jobs): a print run of more documents than this is prepared by the
+# worker instead of inside the request; prepared files are kept this many days.
+OMS_PDF_INLINE_MAX = int(os.environ.get("OMS_PDF_INLINE_MAX", "40"))
+OMS_JOB_KEEP_DAYS = int(os.environ.get("OMS_JOB_KEEP_DAYS", "3"))

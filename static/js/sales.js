@@ -127,15 +127,36 @@
   }
 
   /* --- lines --- */
-  var lastAdded = "";
+  /* Lines sent and not answered yet, oldest first. A line is sent with the code and quantity
+     as typed at Enter, and the fields are cleared at once, so the rep (or a scanner) can go
+     on with the next line straight away: answers queue up and none of them touches what was
+     typed since. A refused line comes back into the field only if the field is still empty. */
+  var pending = [];
+  var unsent = [];
 
   function addLine() {
     var input = $("#add-code");
+    var qty = $("#add-qty");
     var choice = currentChoice(input);
     if (choice && choice.getAttribute("data-sku")) input.value = choice.getAttribute("data-sku");
-    lastAdded = input.value;
+    var line = { code: input.value, qty: qty ? qty.value : "1" };
+    pending.push(line);
+    unsent.push(line);
+    input.value = "";
+    if (qty) qty.value = "1";
     closeList(input);
+    input.focus();
     click("#add-line-button");
+  }
+
+  /* A queued add request collects the form when it finally goes out: give it its own line. */
+  function onConfigRequest(event) {
+    var elt = event.detail.elt;
+    if (!elt || elt.id !== "add-line-button") return;
+    var line = unsent.shift();
+    if (!line) return;
+    event.detail.parameters.add_code = line.code;
+    event.detail.parameters.add_qty = line.qty;
   }
 
   function onAddKeydown(event) {
@@ -151,21 +172,27 @@
     }
   }
 
+  /* Count answered line requests on the form, so that anything waiting for one can tell. */
+  function markLinesAnswered() {
+    var form = deskForm();
+    if (!form) return;
+    form.setAttribute("data-lines-answered", String(Number(form.getAttribute("data-lines-answered") || 0) + 1));
+  }
+
+  /* Answer a sent line, in the same task as the swap of the lines. */
   function afterLines() {
+    var line = pending.shift();
     var feedback = $("#add-line-feedback");
-    var status = feedback ? feedback.getAttribute("data-add-status") : "idle";
     var input = $("#add-code");
-    if (!input) return;
-    if (status === "ok") {
-      if (input.value === lastAdded) input.value = "";
-      var qty = $("#add-qty");
-      if (qty) qty.value = "1";
-      closeList(input);
-      input.focus();
-    } else if (status === "error") {
+    var qty = $("#add-qty");
+    if (line && input && feedback && feedback.getAttribute("data-add-status") === "error" &&
+        input.value === "" && !pending.length) {
+      input.value = line.code;
+      if (qty) qty.value = line.qty;
       input.focus();
       input.select();
     }
+    markLinesAnswered();
   }
 
   /* Enter in an ordinary field never sends the order by accident; in a quantity it applies it. */
@@ -224,6 +251,7 @@
 
   function init() {
     document.addEventListener("keydown", onShortcut);
+    document.body.addEventListener("htmx:configRequest", onConfigRequest);
     bindDesk();
     var form = deskForm();
     if (form) {
@@ -231,32 +259,36 @@
       if (firstError) firstError.focus();
       else focusField("#customer-search");
     }
+    /* Focus moves in htmx:afterSwap, in the same task as the swap: htmx has put focus back
+       where it was just before, and no keystroke can slip in between (settle comes later). */
     document.body.addEventListener("htmx:afterSwap", function (event) {
-      var target = event.detail.target;
-      if (!target) return;
+      // Sent once for each element swapped in (out-of-band ones too): act on the element.
+      var target = event.target;
+      if (!target || !target.id) return;
       if (target.id === "customer-results" || target.id === "product-results") {
         var input = document.querySelector('[aria-controls="' + target.id + '"]');
         var list = $("[role=listbox]", target);
+        // An answer for text no longer in the field (the rep typed on, or the line was added).
+        if (input && list && list.getAttribute("data-query") !== input.value.trim()) {
+          closeList(input);
+          return;
+        }
         if (input) input.setAttribute("aria-expanded", list ? "true" : "false");
-      }
-    });
-    document.body.addEventListener("htmx:afterSettle", function (event) {
-      var fresh = deskForm();
-      if (fresh && fresh.getAttribute("data-bound") !== "yes") {
-        // The whole form came back refused: show the first field to fix.
-        bindDesk();
-        // After htmx has put focus back where it was, move it to the first field to fix.
-        window.setTimeout(function () {
-          var error = $(".is-invalid", fresh) || $("#desk-errors");
-          if (error) error.focus();
-        }, 0);
         return;
       }
-      var target = event.detail.target;
-      if (!target) return;
-      if (target.id === "desk-lines" || target.id === "add-line-feedback") {
+      var fresh = deskForm();
+      if (fresh && fresh.getAttribute("data-bound") !== "yes") {
+        // The whole form came back refused: bind it and show the first field to fix. (Its
+        // classes settle later; aria-invalid is there at once.)
+        bindDesk();
+        var error = $("[aria-invalid=true]", fresh) || $("#desk-errors");
+        if (error) error.focus();
+        return;
+      }
+      if (target.id === "desk-lines") {
         var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
         if (elt && elt.id === "add-line-button") afterLines();
+        else markLinesAnswered();
       } else if (target.id === "customer-chosen" && $("[data-focus-new]", target)) {
         var active = document.activeElement;
         if (!active || !target.contains(active)) focusNewCustomer();

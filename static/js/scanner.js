@@ -8,7 +8,10 @@
   var MIN_SCAN_LENGTH = 4;
   var FLASH_MS = 700;
   var keyTimes = [];
-  var lastSubmitted = "";
+  // Scans sent and not answered yet (oldest first), and their form values as they were when
+  // Enter was pressed: a scan waiting behind another must not pick up the next code typed.
+  var pending = [];
+  var unsent = [];
   var audioContext = null;
 
   function scanInput() {
@@ -100,23 +103,44 @@
     box.querySelector("[data-scan-message]").textContent = message;
   }
 
-  function restoreAfterError() {
+  /* Put a refused code back, unless the user has already started the next scan. */
+  function restoreAfterError(code) {
     var input = scanInput();
-    if (input && lastSubmitted && input.value === "") {
-      input.value = lastSubmitted;
+    if (input && code && input.value === "" && !pending.length) {
+      input.value = code;
       focusScan(true);
       input.select();
     }
   }
 
   function answer(status) {
+    var code = pending.shift();
     flash(status);
     sound(status);
     if (status === "error") {
-      restoreAfterError();
+      restoreAfterError(code);
     } else {
       focusScan(true);
     }
+  }
+
+  /* Keep what the form holds at Enter and clear the field at once, so the next scan can
+     be typed while this one is answered; runs before htmx sends (or queues) the request. */
+  function onSubmit(event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-scan-form], [data-scan-command]")) return;
+    var values = {};
+    new FormData(form).forEach(function (value, key) {
+      values[key] = value;
+    });
+    unsent.push(values);
+    if (form.matches("[data-scan-command]")) {
+      pending.push(""); // a button: nothing to put back if it is refused
+      return;
+    }
+    pending.push(values.code || "");
+    var field = scanInput();
+    if (field) field.value = "";
   }
 
   /* --- scanner or person: a scanner's keys come a few milliseconds apart --- */
@@ -158,9 +182,15 @@
     button.click();
   }
 
-  function isScanRequest(event) {
-    var target = event.detail && event.detail.target;
-    return target && target.id === "scan-panel";
+  /* htmx sends its swap events once for every element swapped in, out-of-band ones too;
+     errors come from the form. Answer each scan exactly once. */
+  function isScanAnswer(event) {
+    return event.target && event.target.id === "scan-panel";
+  }
+
+  function isScanForm(event) {
+    var form = event.target;
+    return form && form.matches && form.matches("[data-scan-form], [data-scan-command]");
   }
 
   function init() {
@@ -190,28 +220,28 @@
       }
     });
 
+    document.addEventListener("submit", onSubmit, true);
     document.body.addEventListener("htmx:configRequest", function (event) {
       var form = event.detail.elt;
-      if (!form || !form.matches || !form.matches("[data-scan-form]")) return;
-      var parameters = event.detail.parameters;
-      var code = typeof parameters.get === "function" ? parameters.get("code") : parameters.code;
-      lastSubmitted = code || "";
-      var field = scanInput();
-      // Clear at once so the next scan can be typed while this one is answered.
-      if (field && field.value === lastSubmitted) field.value = "";
+      if (!form || !form.matches || !form.matches("[data-scan-form], [data-scan-command]")) return;
+      var values = unsent.shift();
+      if (!values) return;
+      Object.keys(values).forEach(function (key) {
+        event.detail.parameters[key] = values[key];
+      });
     });
     document.body.addEventListener("htmx:afterSwap", function (event) {
-      if (!isScanRequest(event)) return;
+      if (!isScanAnswer(event)) return;
       var box = document.getElementById("scan-answer");
       answer(box ? box.getAttribute("data-scan-status") : "idle");
     });
     document.body.addEventListener("htmx:sendError", function (event) {
-      if (!isScanRequest(event)) return;
+      if (!isScanForm(event)) return;
       showLocalError("No connection: this scan was NOT saved. Check the network and scan again.");
       answer("error");
     });
     document.body.addEventListener("htmx:responseError", function (event) {
-      if (!isScanRequest(event)) return;
+      if (!isScanForm(event)) return;
       var status = event.detail.xhr ? event.detail.xhr.status : 0;
       var message =
         status === 403

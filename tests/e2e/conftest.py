@@ -82,3 +82,15 @@ def screenshot():
         return path
 
     return save
+
+
+def release_until(page, held: list, done, *, seconds: float = 10) -> None:
+    """Let held requests (``page.route`` handlers that kept them) through until ``done()``."""
+    for _ in range(int(seconds * 50)):
+        if done():
+            return
+        for route in held:
+            route.continue_()
+        held.clear()
+        page.wait_for_timeout(20)
+    raise AssertionError("The page never finished answering the held requests.")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("orders/", include("orders.urls")),
     path("fulfillment/", include("fulfillment.urls")),
+    path("emails/", include("oms.outbox.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("oms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

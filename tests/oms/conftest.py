@@ -1,8 +1,22 @@
 import pytest
 
+from oms.models import OutboundEmail
 from orders import services
+from orders.models import OrderEvent
 from tests.factories import CustomerFactory, address_data
 from tests.mail_backends import closed_port
+
+
+def outbox_snapshot():
+    """Return every outbox row's state and the timeline size, to prove that nothing changed."""
+    return (
+        sorted(
+            OutboundEmail.objects.values_list(
+                "pk", "status", "attempts", "next_attempt_at", "last_error", "sent_at"
+            )
+        ),
+        OrderEvent.objects.count(),
+    )
 
 
 @pytest.fixture

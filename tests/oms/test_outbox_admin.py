@@ -7,7 +7,7 @@ from oms.models import OutboundEmail
 from oms.outbox.sending import send_due_emails
 from oms.roles import Role
 from tests.factories import UserFactory
-from tests.oms.test_outbox_services import outbox_snapshot
+from tests.oms.conftest import outbox_snapshot
 
 Status = OutboundEmail.Status
 CHANGELIST = reverse("admin:oms_outboundemail_changelist")

@@ -9,7 +9,7 @@ from oms.models import OutboundEmail
 from oms.outbox.sending import send_due_emails
 from oms.roles import Role
 from tests.factories import CustomerFactory, UserFactory
-from tests.oms.test_outbox_services import outbox_snapshot
+from tests.oms.conftest import outbox_snapshot
 
 Status = OutboundEmail.Status
 LIST = reverse("outbox:email_list")

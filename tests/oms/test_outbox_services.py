@@ -11,20 +11,9 @@ from oms.outbox.sending import send_due_emails
 from oms.roles import Role
 from orders.models import OrderEvent
 from tests.factories import UserFactory
+from tests.oms.conftest import outbox_snapshot
 
 Status = OutboundEmail.Status
-
-
-def outbox_snapshot():
-    """Return every outbox row's state and the timeline size, to prove that nothing changed."""
-    return (
-        sorted(
-            OutboundEmail.objects.values_list(
-                "pk", "status", "attempts", "next_attempt_at", "last_error", "sent_at"
-            )
-        ),
-        OrderEvent.objects.count(),
-    )
 
 
 @pytest.fixture

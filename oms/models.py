@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -147,3 +148,117 @@ class Job(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.DONE, target=Status.EXPIRED)
     def expire(self):
         self.message = "The file was removed after it expired; ask for it again."
+
+
+class OutboundEmail(FSMModelMixin, models.Model):
+    """One email to a customer or to staff, kept from the change that caused it until it is sent.
+
+    The row is written in the same transaction as that change (see
+    ``oms.outbox``), so an email exists exactly when the change committed. It
+    names what it is about with a model label and a primary key, so that any
+    app can list the emails of its own rows without ``oms`` knowing those
+    apps. Subject and bodies are rendered at the first attempt and kept, so
+    every retry sends the same words under the same Message-ID.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RETRYING = "retrying", "Retrying"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Statuses a worker still sends (when next_attempt_at has come).
+    PENDING = (Status.QUEUED, Status.RETRYING)
+
+    kind = models.CharField(max_length=50, help_text="Which email, e.g. order_confirmation.")
+    about_type = models.CharField(
+        max_length=100, help_text="Model label of what it is about, e.g. orders.order."
+    )
+    about_id = models.BigIntegerField()
+    about_label = models.CharField(max_length=100, blank=True, help_text="e.g. SO-000042.")
+    to = models.JSONField(
+        default=list, blank=True, help_text="Recipients; staff alerts are addressed when written."
+    )
+    subject = models.CharField(max_length=255, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="What the kind needs to write it.")
+    message_id = models.CharField(
+        max_length=255, unique=True, help_text="Message-ID header, fixed when the row is written."
+    )
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.QUEUED, protected=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker may try next; empty once settled."
+    )
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whose change caused the email; empty for the system.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["about_type", "about_id"], name="outbox_about"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["queued", "retrying"]),
+                name="outbox_due",
+            ),
+            models.Index(fields=["status", "-created_at"], name="outbox_status_created"),
+        ]
+        permissions = [
+            ("resend_outboundemail", "Can resend an email that failed or was cancelled"),
+            ("cancel_outboundemail", "Can cancel an email that has not been sent"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.about_label or self.about_id} ({self.status})"
+
+    # --- transitions: fields only; oms.outbox does locking, sending and the owner's timeline ---
+
+    @transition(field=status, source=[Status.QUEUED, Status.RETRYING], target=Status.SENT)
+    def mark_sent(self, *, at):
+        self.sent_at = at
+        self.next_attempt_at = None
+
+    @transition(field=status, source=[Status.QUEUED, Status.RETRYING], target=Status.RETRYING)
+    def schedule_retry(self, *, at, error: str):
+        self.next_attempt_at = at
+        self.last_error = error[:500]
+
+    @transition(field=status, source=[Status.QUEUED, Status.RETRYING], target=Status.FAILED)
+    def give_up(self, *, error: str):
+        self.next_attempt_at = None
+        self.last_error = error[:500]
+
+    @transition(
+        field=status,
+        source=[Status.FAILED, Status.RETRYING, Status.CANCELLED],
+        target=Status.QUEUED,
+        permission="oms.resend_outboundemail",
+    )
+    def resend(self, *, at):
+        self.attempts = 0
+        self.next_attempt_at = at
+        self.last_error = ""
+
+    @transition(
+        field=status,
+        source=[Status.QUEUED, Status.RETRYING, Status.FAILED],
+        target=Status.CANCELLED,
+        permission="oms.cancel_outboundemail",
+    )
+    def cancel(self):
+        self.next_attempt_at = None

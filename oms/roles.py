@@ -111,6 +111,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         *_FULFILLMENT,
+        "oms.view_outboundemail",
+        "oms.resend_outboundemail",
+        "oms.cancel_outboundemail",
     ],
 }
 

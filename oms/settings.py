@@ -175,6 +175,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait for the mail server before an attempt counts as failed (and is retried).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "orders@oms.localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
@@ -238,3 +240,9 @@ OMS_FOLLOW_UP_DAYS = int(os.environ.get("OMS_FOLLOW_UP_DAYS", "7"))
 # worker instead of inside the request; prepared files are kept this many days.
 OMS_PDF_INLINE_MAX = int(os.environ.get("OMS_PDF_INLINE_MAX", "40"))
 OMS_JOB_KEEP_DAYS = int(os.environ.get("OMS_JOB_KEEP_DAYS", "3"))
+# The outbox (oms.outbox): attempts per email before it is failed, and the wait after the
+# first failure, doubling up to the cap. The defaults ride out a mail server that is away
+# for about two hours (1 + 2 + 4 + … minutes, then hourly).
+OMS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("OMS_EMAIL_MAX_ATTEMPTS", "8"))
+OMS_EMAIL_RETRY_SECONDS = int(os.environ.get("OMS_EMAIL_RETRY_SECONDS", "60"))
+OMS_EMAIL_RETRY_MAX_SECONDS = int(os.environ.get("OMS_EMAIL_RETRY_MAX_SECONDS", "3600"))

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from inventory import selectors as inventory_selectors
+from oms.outbox import selectors as outbox_selectors
 from oms.roles import Role, has_role
 
 
@@ -17,6 +18,8 @@ def home(request):
         context["low_stock_count"] = low_stock.count()
     if has_role(request.user, Role.MANAGER, Role.WAREHOUSE):
         context["recent_movements"] = inventory_selectors.movements()[:10]
+    if request.user.has_perm("oms.view_outboundemail"):
+        context["emails"] = outbox_selectors.attention_counts()
     return render(request, "home.html", context)
 
 

@@ -403,7 +403,7 @@ class OrderEvent(models.Model):
         BACKORDERED = "backordered", "Backordered"
         RELEASED = "released", "Allocation released"
         PAYMENT = "payment", "Payment recorded"
-        EMAIL = "email", "Email sent"
+        EMAIL = "email", "Email"
         NOTE = "note", "Note"
         PURCHASE = "purchase", "Purchase order"
         SHIPMENT = "shipment", "Shipment"

@@ -1,89 +1,251 @@
-"""Customer and staff emails about orders, sent after commit through Django's tasks API.
+"""Customer and staff emails about orders, written to the outbox with the change that causes them.
 
-Services call ``queue_order_email(kind, order_id)`` inside their transaction; the
-email is enqueued only once the transaction commits, so a rolled-back change
-never mails anybody. Each sent email is written to the order's timeline.
+Services call ``queue_order_emails([(kind, order), ...])`` inside their
+transaction: one INSERT into the outbox (``oms.outbox``), sent after commit,
+retried when the mail server is away. A rolled-back change leaves no email.
+
+Orders registers its kinds at start-up (``register_order_emails``, from
+``OrdersConfig.ready``): how to write each email (rendered at the first
+attempt, from the order as it is then) and how each outcome reads on the
+order's timeline. Emails still on their way (queued, retrying) are shown on
+the order page from the outbox itself (``pending_email_entries``).
 """
 
 from __future__ import annotations
 
-import logging
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django_tasks import task
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 
+from oms.models import OutboundEmail
+from oms.outbox import (
+    EmailKind,
+    NewEmail,
+    PermanentFailure,
+    Rendered,
+    email_queue,
+    register_email_kind,
+)
+from oms.outbox.selectors import emails_about
+from oms.outbox.sending import max_attempts
 from oms.roles import Role
-from orders.events import order_event
-from orders.models import Order, OrderEvent
+from orders.events import add_events
+from orders.models import Customer, Order, OrderEvent, OrderLine
 
-logger = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class OrderEmail:
+    label: str
+    subject: str
+    to_customer: bool = True
+
 
 EMAILS = {
-    "order_confirmation": "Your order {number} is confirmed",
-    "backorder_delay": "Part of your order {number} is delayed",
-    "backorder_alert": "Backorder on {number}: stock needed",
-    "order_cancelled": "Your order {number} has been cancelled",
-    "shipment_notice": "Your order {number} is on its way",
-    "follow_up": "How was your order {number}?",
+    "order_confirmation": OrderEmail("Order confirmation", "Your order {number} is confirmed"),
+    "backorder_delay": OrderEmail("Delay notice", "Part of your order {number} is delayed"),
+    "backorder_alert": OrderEmail(
+        "Backorder alert", "Backorder on {number}: stock needed", to_customer=False
+    ),
+    "order_cancelled": OrderEmail("Cancellation notice", "Your order {number} has been cancelled"),
+    "shipment_notice": OrderEmail("Shipment notice", "Your order {number} is on its way"),
+    "follow_up": OrderEmail("Follow-up", "How was your order {number}?"),
 }
 
 
-def _recipients(kind: str, order: Order) -> list[str]:
-    if kind == "backorder_alert":
-        configured = getattr(settings, "OMS_WAREHOUSE_ALERT_EMAILS", [])
-        if configured:
-            return list(configured)
-        managers = (
-            get_user_model()
-            .objects.filter(groups__name=Role.MANAGER, is_active=True)
-            .exclude(email="")
-        )
-        return sorted(set(managers.values_list("email", flat=True)))
-    return [order.customer.email] if order.customer.email else []
+def queue_order_emails(emails: Iterable[tuple[str, Order]], *, user=None) -> list[OutboundEmail]:
+    """Write these emails (kind, order) to the outbox in the caller's transaction, in one INSERT.
+
+    Customer emails go to the customer's address as it is now; a customer
+    without one gets none. Staff alerts are addressed when they are written.
+    """
+    wanted = list(emails)
+    for kind, _ in wanted:
+        if kind not in EMAILS:
+            raise ValueError(f"Unknown order email {kind!r}")
+    addresses = _customer_addresses([order for kind, order in wanted if EMAILS[kind].to_customer])
+    new = []
+    for kind, order in wanted:
+        if not EMAILS[kind].to_customer:
+            new.append(NewEmail(kind=kind, about=order))
+        elif addresses.get(order.pk):
+            new.append(NewEmail(kind=kind, about=order, to=[addresses[order.pk]]))
+    return email_queue(new, user=user)
 
 
-@task()
-def send_order_email(kind: str, order_id: int) -> str:
-    """Render and send one order email, then record it on the order's timeline."""
+def _customer_addresses(orders: list[Order]) -> dict[int, str]:
+    """Return {order pk: customer email}, reading the customers not loaded yet in one query."""
+    found = {order.pk: order.customer.email for order in orders if Order.customer.is_cached(order)}
+    missing = {order.customer_id: order.pk for order in orders if order.pk not in found}
+    if missing:
+        rows = Customer.objects.filter(pk__in=missing).values_list("pk", "email")
+        by_customer = dict(rows)
+        for order in orders:
+            if order.pk not in found:
+                found[order.pk] = by_customer.get(order.customer_id, "")
+    return found
+
+
+# --- writing an email, at its first attempt ------------------------------------------------------
+
+
+def render_order_email(email: OutboundEmail) -> Rendered:
+    """Write one order email from the order as it is now."""
+    lines = Prefetch("lines", queryset=OrderLine.objects.order_by("position", "pk"))
+    related = [lines]
+    if email.kind == "shipment_notice":
+        related += [
+            "shipments__carrier",
+            "shipments__shipping_method",
+            "shipments__lines__order_line",
+        ]
     order = (
         Order.objects.select_related("customer", "shipping_address")
-        .prefetch_related("lines")
-        .get(pk=order_id)
+        .prefetch_related(*related)
+        .get(pk=email.about_id)
     )
-    recipients = _recipients(kind, order)
-    if not recipients:
-        logger.info("No recipient for %s on %s", kind, order)
-        return "no recipient"
+    order_lines = list(order.lines.all())
     context = {
         "order": order,
-        "lines": list(order.lines.all()),
-        "backordered": [line for line in order.lines.all() if line.quantity_backordered],
+        "lines": order_lines,
+        "backordered": [line for line in order_lines if line.quantity_backordered],
         "company": settings.OMS_COMPANY_NAME,
     }
-    subject = EMAILS[kind].format(number=order.number)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{kind}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
+    return Rendered(
+        subject=EMAILS[email.kind].subject.format(number=order.number),
+        text=render_to_string(f"emails/{email.kind}.txt", context),
+        html=render_to_string(f"emails/{email.kind}.html", context),
+        to=[] if EMAILS[email.kind].to_customer else _staff_recipients(),
     )
-    message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
-    message.send()
-    order_event(
-        order=order,
-        type=OrderEvent.Type.EMAIL,
-        note=f"{subject} — to {', '.join(recipients)}",
-        data={"kind": kind, "to": recipients},
-    )
-    return "sent"
 
 
-def queue_order_email(kind: str, order_id: int) -> None:
-    """Enqueue an order email to go out once the current transaction commits."""
-    if kind not in EMAILS:
-        raise ValueError(f"Unknown order email {kind!r}")
-    transaction.on_commit(lambda: send_order_email.enqueue(kind, order_id))
+def _staff_recipients() -> list[str]:
+    configured = list(getattr(settings, "OMS_WAREHOUSE_ALERT_EMAILS", []))
+    if configured:
+        return configured
+    managers = (
+        get_user_model()
+        .objects.filter(groups__name=Role.MANAGER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    recipients = sorted(set(managers))
+    if not recipients:
+        raise PermanentFailure(
+            "no manager has an email address and OMS_WAREHOUSE_ALERT_EMAILS is not set"
+        )
+    return recipients
+
+
+# --- the order's timeline --------------------------------------------------------------------
+
+
+def _label(email: OutboundEmail) -> str:
+    entry = EMAILS.get(email.kind)
+    return entry.label if entry else email.kind.replace("_", " ").capitalize()
+
+
+def _to(email: OutboundEmail) -> str:
+    if email.to:
+        return " to " + ", ".join(email.to)
+    return "" if EMAILS.get(email.kind, OrderEmail("", "")).to_customer else " to the managers"
+
+
+def email_words(email: OutboundEmail, outcome: str | None = None) -> str:
+    """Say what happened to an email, for the order's timeline ("… emailed to ann@…")."""
+    what, to = _label(email), _to(email)
+    outcome = outcome or email.status
+    if outcome == "sent":
+        return f"{what} emailed{to}"
+    if outcome == "failed":
+        return (
+            f"{what}{to} could not be sent: {email.last_error}. Gave up after "
+            f"{email.attempts} attempt(s); a manager can resend it."
+        )
+    if outcome == "cancelled":
+        return f"{what}{to} cancelled; it will not be sent"
+    if outcome == "resent":
+        return f"{what}{to} queued again, to be sent now"
+    if outcome == OutboundEmail.Status.RETRYING:
+        at = time_format(timezone.localtime(email.next_attempt_at), "H:i")
+        return (
+            f"{what}{to} could not be sent: {email.last_error} — retrying at {at} "
+            f"(attempt {email.attempts + 1} of {max_attempts()})"
+        )
+    return f"{what}{to} waiting to be sent"
+
+
+def record_order_email(email: OutboundEmail, outcome: str, user=None) -> None:
+    """Write an email's outcome on its order's timeline."""
+    add_events(
+        [
+            OrderEvent(
+                order_id=email.about_id,
+                type=OrderEvent.Type.EMAIL,
+                user=user if getattr(user, "pk", None) else None,
+                note=email_words(email, outcome),
+                data={
+                    "email_id": email.pk,
+                    "kind": email.kind,
+                    "outcome": outcome,
+                    "to": list(email.to),
+                    "message_id": email.message_id,
+                },
+            )
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class PendingEmail:
+    """An email still on its way, shown on the timeline beside the order's events."""
+
+    created_at: datetime.datetime
+    note: str
+    status: str
+    user: object = None
+    type: str = OrderEvent.Type.EMAIL
+    from_status: str = ""
+    to_status: str = ""
+    pending: bool = True
+
+    def get_type_display(self) -> str:
+        return OrderEvent.Type.EMAIL.label
+
+
+def pending_email_entries(order: Order) -> list[PendingEmail]:
+    """Return the order's queued and retrying emails as timeline entries (one query)."""
+    return [
+        PendingEmail(
+            created_at=email.last_attempt_at or email.created_at,
+            note=email_words(email),
+            status=email.status,
+            user=email.created_by,
+        )
+        for email in emails_about(order, statuses=OutboundEmail.PENDING)
+    ]
+
+
+def _order_link(email: OutboundEmail) -> str:
+    return reverse("orders:order_detail", args=[email.about_id])
+
+
+def register_order_emails() -> None:
+    """Tell the outbox how orders' emails are written, linked and recorded."""
+    for kind, entry in EMAILS.items():
+        register_email_kind(
+            EmailKind(
+                name=kind,
+                label=entry.label,
+                render=render_order_email,
+                record=record_order_email,
+                link=_order_link,
+            )
+        )

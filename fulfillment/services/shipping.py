@@ -15,7 +15,7 @@ from inventory import services as inventory_services
 from oms.errors import Conflict, InvalidInput, NotFound, TransitionRefused
 from orders.events import order_event
 from orders.models import LineAllocation, Order, OrderEvent, OrderLine
-from orders.notifications import queue_order_email
+from orders.notifications import queue_order_emails
 from orders.services.base import order_service, run_transition, save_transition, status_label
 
 Status = Shipment.Status
@@ -201,5 +201,5 @@ def shipment_ship(
     else:
         order.version += 1
         order.save(update_fields=["version", "updated_at"])
-    queue_order_email("shipment_notice", order.pk)
+    queue_order_emails([("shipment_notice", order)], user=user)
     return shipment

@@ -18,7 +18,7 @@ from fulfillment.services.base import (
 from oms.errors import InvalidInput, NotFound, TransitionRefused
 from orders.events import order_event
 from orders.models import Order, OrderEvent
-from orders.notifications import queue_order_email
+from orders.notifications import queue_order_emails
 from orders.services.base import order_service, run_transition, save_transition
 
 Status = Shipment.Status
@@ -105,8 +105,9 @@ def follow_up_days() -> int:
 def send_follow_ups(*, days: int | None = None, user=None, now=None) -> list[Order]:
     """Ask customers of orders delivered ``days`` ago or more for feedback, and complete them.
 
-    Each order gets one follow-up email (after commit) and moves delivered to
-    completed, so running this twice mails nobody twice.
+    Each order gets one follow-up email (written to the outbox with the change,
+    sent after commit) and moves delivered to completed, so running this twice
+    mails nobody twice.
     """
     days = follow_up_days() if days is None else int(days)
     if days < 0:
@@ -131,6 +132,6 @@ def send_follow_ups(*, days: int | None = None, user=None, now=None) -> list[Ord
             user=user,
             note=f"Follow-up sent {days} day(s) after delivery",
         )
-        queue_order_email("follow_up", order.pk)
         completed.append(order)
+    queue_order_emails([("follow_up", order) for order in completed], user=user)
     return completed

@@ -14,7 +14,7 @@ from oms.errors import Conflict, InvalidInput, TransitionRefused
 from oms.services import require_perm, whole_number
 from orders.events import order_event
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
-from orders.notifications import queue_order_email
+from orders.notifications import queue_order_emails
 from orders.services.allocation import (
     allocate_lines,
     cancel_drop_ship_orders,
@@ -293,10 +293,10 @@ def order_confirm(*, order_id: int, user=None, payment: dict | None = None) -> O
     else:
         order.mark_allocated()
     save_transition(order, from_status=before, user=user)
-    queue_order_email("order_confirmation", order.pk)
+    kinds = ["order_confirmation"]
     if has_backorder:
-        queue_order_email("backorder_delay", order.pk)
-        queue_order_email("backorder_alert", order.pk)
+        kinds += ["backorder_delay", "backorder_alert"]
+    queue_order_emails([(kind, order) for kind in kinds], user=user)
     return order
 
 
@@ -319,7 +319,7 @@ def order_cancel(*, order_id: int, user=None, reason: str = "") -> Order:
     cancel_drop_ship_orders(order=order, user=user)
     save_transition(order, from_status=from_status, user=user, note=reason)
     if from_status != Status.DRAFT:
-        queue_order_email("order_cancelled", order.pk)
+        queue_order_emails([("order_cancelled", order)], user=user)
     return order
 
 

@@ -8,6 +8,7 @@ and the page comes back with everything the user typed still in the form.
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -28,6 +29,7 @@ from orders.forms import (
     show_errors,
 )
 from orders.models import Order
+from orders.notifications import pending_email_entries
 from orders.services import order_update
 from orders.services.desk import SHIPPING_METHODS, TRANSITION_PERMS, order_transition
 from orders.services.orders import ADDRESS_EDIT_STATES, LINE_EDIT_STATES
@@ -165,6 +167,10 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
     payments = list(order.payments.all())
     paid = sum((p.amount for p in payments), Decimal("0"))
     events = list(order.events.all())
+    # Emails still on their way come from the outbox; sent and failed ones are events.
+    timeline = sorted(
+        [*events, *pending_email_entries(order)], key=attrgetter("created_at"), reverse=True
+    )
     user = request.user
     can_change = user.has_perm("orders.change_order")
     context = {
@@ -174,6 +180,7 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
         "paid": paid,
         "due": max(order.total - paid, Decimal("0")),
         "events": events,
+        "timeline": timeline,
         "transitions": _transitions(order, user, lines),
         "can_edit_lines": can_change and order.status in LINE_EDIT_STATES,
         "can_edit_shipping": can_change and order.status in ADDRESS_EDIT_STATES,

@@ -15,6 +15,7 @@ from fulfillment.models import (
     Wave,
 )
 from inventory import services as inventory_services
+from oms.models import OutboundEmail
 from orders import services as order_services
 from orders.models import LineAllocation, Order, OrderEvent, OrderLine
 from tests.conftest import stock_snapshot
@@ -46,6 +47,7 @@ def floor_snapshot():
         sorted(Parcel.objects.values_list("pk", "closed_at", "weight_grams", "tracking_number")),
         sorted(ParcelItem.objects.values_list("pk", "quantity")),
         sorted(Wave.objects.values_list("pk", "status")),
+        OutboundEmail.objects.count(),
         ScanEvent.objects.filter(result=ScanEvent.Result.ACCEPTED).count(),
     )
 

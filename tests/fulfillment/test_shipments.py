@@ -5,6 +5,7 @@ from fulfillment import services
 from fulfillment.models import ScanEvent, Shipment
 from inventory.models import StockLevel, StockMovement
 from oms.errors import Conflict, InvalidInput, NotAllowed, NotFound, TransitionRefused
+from oms.models import OutboundEmail
 from orders.models import Order, OrderEvent
 from tests.factories import LocationFactory, WarehouseFactory
 
@@ -170,6 +171,13 @@ def test_ship_consumes_stock_moves_the_order_and_mails_tracking(
     assert email.subject == f"Your order {order.number} is on its way"
     assert "RM123456789GB" in email.body
     assert "https://rm.example/track?n=RM123456789GB" in email.body
+    notice = OutboundEmail.objects.get(kind="shipment_notice")
+    assert (notice.about_id, notice.created_by, notice.status) == (
+        order.pk,
+        warehouse_user,
+        OutboundEmail.Status.SENT,
+    )
+    assert email.extra_headers["Message-ID"] == notice.message_id
 
 
 def test_local_courier_makes_up_the_tracking_number(

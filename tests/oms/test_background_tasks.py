@@ -28,7 +28,7 @@ def test_confirmation_email_waits_for_the_worker(database_tasks, stocked, sales_
     )
     # when the order is confirmed, the email is only queued
     services.order_confirm(order_id=order.pk, user=sales_user)
-    queued = DBTaskResult.objects.filter(task_path__endswith="send_order_email").count()
+    queued = DBTaskResult.objects.filter(task_path="oms.outbox.sending.send_emails").count()
     sent_before_worker = len(mail.outbox)
     # and the worker runs
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import ipaddress
 
+from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from rest_framework.throttling import AnonRateThrottle
+
+from oms.roles import INTEGRATION_ROLES, STAFF_ROLES, has_role
 
 
 def trusted_proxies() -> int:
@@ -84,3 +88,15 @@ class LoginRateThrottle(ClientAddressThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """The login page's form: integration accounts use the API with a token, not the pages."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if has_role(user, *INTEGRATION_ROLES) and not has_role(user, *STAFF_ROLES):
+            raise forms.ValidationError(
+                "This is an integration account: it uses the API with a token, not these pages.",
+                code="integration_account",
+            )

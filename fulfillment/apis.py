@@ -196,8 +196,30 @@ class PackScanSerializer(serializers.Serializer):
 
 class TrackingSerializer(serializers.Serializer):
     tracking_number = serializers.CharField(max_length=100)
-    status = serializers.CharField(required=False, default="delivered")
-    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    carrier = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=20,
+        help_text="The carrier's code; needed when the number is used by several carriers.",
+    )
+    status = serializers.CharField(required=False, default="delivered", max_length=20)
+    delivered_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When it was delivered (not in the future, not before it shipped); default now.",
+    )
+
+
+def _tracking_out(shipment: Shipment) -> dict:
+    """Answer a carrier with what it told us, and nothing of the order behind it."""
+    return {
+        "number": shipment.number,
+        "status": shipment.status,
+        "tracking_number": shipment.tracking_number,
+        "delivered_at": _time(shipment.delivered_at),
+    }
 
 
 class ShipmentFilter(django_filters.FilterSet):
@@ -397,7 +419,11 @@ class PackScanView(APIView):
 
 
 class TrackingView(APIView):
-    """A carrier's tracking news (webhook style): marks parcels and shipments delivered."""
+    """A carrier's tracking news (webhook style): marks parcels and shipments delivered.
+
+    Staff who may read shipments get them back whole; a carrier's account
+    gets only each shipment's number, status and delivery time.
+    """
 
     required_perms = ["fulfillment.update_tracking"]
 
@@ -413,7 +439,10 @@ class TrackingView(APIView):
             user=request.user,
             status=data["status"],
             delivered_at=data["delivered_at"],
+            carrier=data["carrier"],
         )
+        if not request.user.has_perm("fulfillment.view_shipment"):
+            return Response({"shipments": [_tracking_out(shipment) for shipment in shipments]})
         return Response({"shipments": [_shipment_out(shipment.pk) for shipment in shipments]})
 
 

@@ -51,3 +51,15 @@ class RolePermission(permissions.BasePermission):
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class HoldsARole(permissions.BasePermission):
+    """Allow any signed-in user who holds a role: staff, or an integration (the API schema)."""
+
+    message = "Log in (or send your API token) with an account that has a role."
+
+    def has_permission(self, request, view) -> bool:
+        from oms.roles import Role, has_role
+
+        user = request.user
+        return bool(user and user.is_authenticated and has_role(user, *Role))

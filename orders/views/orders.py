@@ -266,12 +266,10 @@ def order_edit(request, pk: int):
     order = _get_order(pk)
     forms = _order_forms(order, request.POST, which="edit")
     options = forms["options_form"].as_service_data()
+    # A field the form refused is missing here; the refusal is answered below.
     changes = {
-        "shipping_method": options["shipping_method"],
-        "shipping_price": options["shipping_price"],
-        "ship_policy": options["ship_policy"],
-        "is_vip": options["is_vip"],
-        "notes": options["notes"],
+        name: options.get(name)
+        for name in ("shipping_method", "shipping_price", "ship_policy", "is_vip", "notes")
     }
     address = forms["address_form"].as_service_data()
     if address is not None:

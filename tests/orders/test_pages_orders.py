@@ -596,3 +596,13 @@ def test_warehouse_staff_cannot_edit_an_order(client, placed, warehouse_user):
     # then
     assert response.status_code == 403
     assert everything() == before
+
+
+def test_an_edit_with_missing_fields_is_refused_in_words_and_changes_nothing(as_sales, placed):
+    # given
+    before = everything()
+    # when
+    response = as_sales.post(reverse("orders:order_edit", args=[placed.pk]), {})
+    # then
+    assert response.status_code == 400
+    assert everything() == before

@@ -502,9 +502,11 @@ def test_schema_lists_every_inventory_endpoint(api_as, sales_user):
     assert {"sku", "warehouse", "location", "product", "available_gt", "low"} <= stock_params
 
 
-def test_docs_page_answers(api_client, db):
+def test_docs_page_answers(client, sales_user):
+    # given
+    client.force_login(sales_user)
     # when
-    response = api_client.get("/api/docs/")
+    response = client.get("/api/docs/")
 
     # then
     assert response.status_code == 200

@@ -151,3 +151,14 @@ def test_the_api_docs_are_a_staff_page(client, sales_user, db):
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
     assert without_role.status_code == 403
     assert staff.status_code == 200
+
+
+def test_the_shared_cache_is_redis_when_configured_and_a_database_table_otherwise():
+    # given
+    env = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
+    # when
+    default = setting("CACHES['default']['BACKEND']", **env)
+    redis = setting("CACHES['default']", REDIS_URL="redis://127.0.0.1:6379/3", **env)
+    # then
+    assert default == "'django.core.cache.backends.db.DatabaseCache'"
+    assert "RedisCache" in redis and "redis://127.0.0.1:6379/3" in redis

@@ -1,5 +1,7 @@
 """Brute force: every login path locks out per username and client address, in a shared store."""
 
+import uuid
+
 import pytest
 from axes.models import AccessAttempt
 from django.core.cache import cache
@@ -168,3 +170,35 @@ def test_the_token_login_rate_is_per_client_address_in_the_shared_cache(
     assert other.status_code == 200
     assert settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
     assert cache.get("throttle_login_10.0.0.3")
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+def test_the_token_login_rate_is_shared_through_redis(api_client, sales_user, settings):
+    # given the cache in Redis, and a rate of 2 a minute
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"oms-test-{uuid.uuid4().hex}",
+        }
+    }
+    settings.OMS_LOGIN_RATE = "2/minute"
+    # when
+    answers = [
+        _token_login(api_client, "sam.sales", PASSWORD, REMOTE_ADDR="10.0.0.5").status_code
+        for _ in range(3)
+    ]
+    # then
+    assert answers == [200, 200, 429]
+    assert cache.get("throttle_login_10.0.0.5")
+    cache.delete("throttle_login_10.0.0.5")

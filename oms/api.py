@@ -59,8 +59,16 @@ class Pagination(PageNumberPagination):
 
 
 def has_any_role(user) -> bool:
-    """Tell whether a signed-in user holds any role, staff or integration."""
-    return bool(user and user.is_authenticated and has_role(user, *Role))
+    """Tell whether a signed-in user holds any role, staff or integration.
+
+    Token authentication has already found out in its own query (``oms_has_role``).
+    """
+    if not (user and user.is_authenticated):
+        return False
+    known = getattr(user, "oms_has_role", None)
+    if known is not None:
+        return known
+    return has_role(user, *Role)
 
 
 class HoldsARole(permissions.BasePermission):

@@ -147,3 +147,43 @@ def test_the_last_use_is_written_at_most_every_few_minutes(sales_user):
     assert first > an_hour_ago
     assert ApiToken.objects.get(pk=minted.token.pk).last_used_at == first
     assert len(queries) == 1
+
+
+def test_the_token_query_also_tells_whether_the_user_holds_a_role(sales_user, db):
+    # given
+    from tests.factories import UserFactory
+
+    staff_key = token_create(user=sales_user).key
+    nobody_key = token_create(user=UserFactory(username="nobody")).key
+    auth = TokenAuthentication()
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        staff, _ = auth.authenticate_credentials(staff_key)
+    without, _ = auth.authenticate_credentials(nobody_key)
+    # then
+    assert (staff.oms_has_role, without.oms_has_role) == (True, False)
+    assert len(queries) == 1
+
+
+def test_a_ping_costs_the_token_query_and_the_insert(api_as, sales_user):
+    # given
+    client = api_as(sales_user)
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/ping/", {}, format="json")
+    # then
+    assert response.status_code == 201
+    assert len(queries) == 2
+
+
+def test_an_account_without_a_role_cannot_ping(api_as, db):
+    # given
+    from oms.models import Heartbeat
+    from tests.factories import UserFactory
+
+    client = api_as(UserFactory(username="nobody"))
+    # when
+    response = client.post("/api/v1/ping/", {}, format="json")
+    # then
+    assert response.status_code == 403
+    assert not Heartbeat.objects.exists()

@@ -22,6 +22,7 @@ setup: $(VENV)/.installed
 
 run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py createcachetable
 	DEBUG=1 $(BIN)/python manage.py load_demo_data
 	DEBUG=1 $(BIN)/python manage.py load_fulfillment_demo
 	DEBUG=1 $(BIN)/python manage.py create_demo_users

@@ -209,7 +209,6 @@ def seed(args) -> Fixture:
     """Make the warehouse, bin, products, stock, sales user and token the load needs."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
     from inventory import selectors, services
     from inventory.models import Product, StockLevel
@@ -261,9 +260,10 @@ def seed(args) -> Fixture:
         username=SALES_USERNAME, defaults={"email": "bench.sales@example.com"}
     )
     user.groups.add(Group.objects.get(name=Role.SALES))
-    token, _ = Token.objects.get_or_create(user=user)
+    from oms.tokens import token_create
+
     return Fixture(
-        token=token.key,
+        token=token_create(user=user).key,
         stocked_skus=[p.sku for p in stocked],
         unstocked_skus=[p.sku for p in unstocked],
         price={p.sku: p.price for p in [*stocked, *unstocked]},

@@ -194,12 +194,6 @@ class PackScanSerializer(serializers.Serializer):
     package_type = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class TrackingSerializer(serializers.Serializer):
-    tracking_number = serializers.CharField(max_length=100)
-    status = serializers.CharField(required=False, default="delivered")
-    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-
-
 class ShipmentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Shipment.Status.choices)
     order = django_filters.NumberFilter(field_name="order_id")
@@ -396,27 +390,6 @@ class PackScanView(APIView):
         return Response(_answer(answer))
 
 
-class TrackingView(APIView):
-    """A carrier's tracking news (webhook style): marks parcels and shipments delivered."""
-
-    required_perms = ["fulfillment.update_tracking"]
-
-    @extend_schema(
-        summary="Post a carrier tracking update",
-        request=TrackingSerializer,
-        responses={200: dict, **_ERRORS},
-    )
-    def post(self, request):
-        data = validated(TrackingSerializer, request.data)
-        shipments = services.tracking_update(
-            tracking_number=data["tracking_number"],
-            user=request.user,
-            status=data["status"],
-            delivered_at=data["delivered_at"],
-        )
-        return Response({"shipments": [_shipment_out(shipment.pk) for shipment in shipments]})
-
-
 def register(router):
     """Register the fulfillment viewsets on the v1 router."""
     router.register("shipments", ShipmentViewSet, basename="shipment")
@@ -426,6 +399,8 @@ def register(router):
 
 def urlpatterns():
     from django.urls import path
+
+    from fulfillment.tracking_api import TrackingView
 
     return [
         path("scans/pick/", PickScanView.as_view(), name="api-scan-pick"),

@@ -8,21 +8,18 @@ labels; sales and managers print invoices. A PDF opens in the browser
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
-from django.views.decorators.http import require_safe
 
 from fulfillment import documents, selectors
 from fulfillment.jobs import inline_limit
 from inventory.models import Location, Product
 from oms import jobs
+from oms.access import staff_view
 from oms.errors import NotFound
 from oms.pdf import pdf_response
-from oms.roles import Role, has_role
+from oms.roles import Role
 from orders import selectors as order_selectors
 
 SHIPPING_ROLES = (Role.WAREHOUSE, Role.MANAGER)
@@ -36,16 +33,7 @@ PICK_STOPS_PER_PAGE = 8
 def _printable_by(*roles: str) -> Callable:
     """Guard a document view: log in first, then the role (403), GET or HEAD only."""
 
-    def wrap(view):
-        @wraps(view)
-        def guarded(request, *args, **kwargs):
-            if not has_role(request.user, *roles):
-                raise PermissionDenied("Your role may not print this document.")
-            return view(request, *args, **kwargs)
-
-        return login_required(require_safe(guarded))
-
-    return wrap
+    return staff_view(roles=roles)
 
 
 def _respond(request, pdf: bytes, filename: str):

@@ -173,6 +173,13 @@ class Shipment(FSMModelMixin, TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["carrier", "tracking_number"],
+                condition=~Q(tracking_number=""),
+                name="shipment_tracking_number_unique_per_carrier",
+            ),
+        ]
         permissions = [
             ("pick_shipment", "Can pick shipments"),
             ("pack_shipment", "Can pack shipments"),

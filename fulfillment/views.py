@@ -13,15 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST, require_safe
 
 from fulfillment import selectors, services
 from fulfillment.models import ScanEvent
 from fulfillment.totes import tote_label
+from oms.access import staff_view
 from oms.errors import DomainError
 
 HISTORY_SIZE = 10
@@ -31,12 +30,7 @@ ERROR = "error"
 def _screen(perm: str, *, post: bool = False) -> Callable:
     """Guard a view: log in first, then the permission (403), then the method."""
 
-    def wrap(view):
-        guarded = require_POST(view) if post else require_safe(view)
-        guarded = permission_required(perm, raise_exception=True)(guarded)
-        return login_required(guarded)
-
-    return wrap
+    return staff_view(perm, post=post)
 
 
 def document_url(name: str, *args) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
 
+from oms.roles import Role, has_role
+
 _METHOD_ACTIONS = {
     "GET": "view",
     "HEAD": "view",
@@ -31,6 +33,9 @@ class RolePermission(permissions.BasePermission):
         if not (user and user.is_authenticated):
             return False
         perms = self.required_perms(request, view)
+        if not perms:
+            # An endpoint open to every role is still closed to an account without one.
+            return has_any_role(user)
         return user.has_perms(perms)
 
     @staticmethod
@@ -51,3 +56,25 @@ class RolePermission(permissions.BasePermission):
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def has_any_role(user) -> bool:
+    """Tell whether a signed-in user holds any role, staff or integration.
+
+    Token authentication has already found out in its own query (``oms_has_role``).
+    """
+    if not (user and user.is_authenticated):
+        return False
+    known = getattr(user, "oms_has_role", None)
+    if known is not None:
+        return known
+    return has_role(user, *Role)
+
+
+class HoldsARole(permissions.BasePermission):
+    """Allow any signed-in user who holds a role: staff, or an integration (the API schema)."""
+
+    message = "Log in (or send your API token) with an account that has a role."
+
+    def has_permission(self, request, view) -> bool:
+        return has_any_role(request.user)

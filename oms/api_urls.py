@@ -3,7 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from fulfillment import apis as fulfillment_apis
 from inventory import apis as inventory_apis
-from oms.auth_api import ObtainTokenView
+from oms.auth_api import TokenView
 from oms.ping_api import PingView
 from orders import apis as orders_apis
 
@@ -13,7 +13,7 @@ orders_apis.register(router)
 fulfillment_apis.register(router)
 
 urlpatterns = [
-    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("ping/", PingView.as_view(), name="api-ping"),
     *inventory_apis.urlpatterns,
     *orders_apis.urlpatterns,

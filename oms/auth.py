@@ -1,5 +1,7 @@
-"""Authentication backend: Django's model backend, with permissions loaded in one query."""
+"""Authentication backends: the login guard (django-axes), and Django's model backend with
+permissions loaded in one query."""
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
@@ -28,3 +30,18 @@ class RoleBackend(ModelBackend):
                 .order_by()
             }
         return user_obj._perm_cache
+
+
+class LoginGuardBackend(AxesStandaloneBackend):
+    """Refuse a locked-out login (django-axes) on every path that comes with a request.
+
+    Logins without a request (the shell, management commands, the test
+    client's ``login``) face no login form and are let through to the next
+    backend; every HTTP login path (the login page, the admin, the API
+    token) passes its request.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

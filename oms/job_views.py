@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.text import get_valid_filename
-from django.views.decorators.http import require_safe
 
 from oms import jobs
+from oms.access import staff_view
 from oms.errors import NotFound
 from oms.models import Job
 
@@ -20,20 +19,13 @@ def _job(request, pk) -> Job:
         raise Http404(error.message) from error
 
 
-def queued_response(request, job: Job):
-    """Send the user to a job's page (the answer of a page that queued long work)."""
-    return redirect(job)
-
-
-@login_required
-@require_safe
+@staff_view()
 def job_list(request):
     """List the user's recent downloads and background work."""
     return render(request, "jobs/job_list.html", {"jobs": jobs.jobs_recent(request.user)})
 
 
-@login_required
-@require_safe
+@staff_view()
 def job_detail(request, pk: int):
     """Show a job's progress; the page polls until the file is ready."""
     job = _job(request, pk)
@@ -41,8 +33,7 @@ def job_detail(request, pk: int):
     return render(request, template, {"job": job})
 
 
-@login_required
-@require_safe
+@staff_view()
 def job_download(request, pk: int):
     """Answer with a finished job's file (a PDF opens in the browser unless ?download=1)."""
     job = _job(request, pk)

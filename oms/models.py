@@ -262,3 +262,36 @@ class OutboundEmail(FSMModelMixin, models.Model):
     )
     def cancel(self):
         self.next_attempt_at = None
+
+
+class ApiToken(models.Model):
+    """An API key of one user: stored hashed, valid until it expires or is revoked.
+
+    A login at ``POST /api/v1/auth/token/`` mints a new one; the key itself is
+    shown once and only its SHA-256 is kept. Tokens are never deleted:
+    revoking one keeps the row as a record of who had access and when.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(
+        max_length=8, help_text="The first characters of the key, to tell tokens apart."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("revoke_apitoken", "Can revoke API tokens")]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,20 +1,38 @@
-"""The three staff roles, their Django groups and what each may do.
+"""The roles, their Django groups and what each may do.
+
+Three staff roles work in the pages (and the API); two integration roles
+are machine accounts that only use the API with a token: a carrier that
+posts tracking updates, and a web shop that creates and reads its orders.
 
 Groups are created by a data migration and kept in step with this table
 after every ``migrate`` (apps added later bring new permissions; the
 post_migrate hook grants them without another hand-written migration).
-Permissions named here that do not exist yet are skipped.
+Permissions named here that do not exist yet are skipped by the data
+migration and logged after ``migrate``; the test suite refuses any name
+that does not exist.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.db import models
+
+logger = logging.getLogger(__name__)
 
 
 class Role(models.TextChoices):
     SALES = "Sales", "Sales rep"
     WAREHOUSE = "Warehouse", "Warehouse staff"
     MANAGER = "Manager", "Manager"
+    CARRIER = "Carrier integration", "Carrier integration (API: tracking updates only)"
+    WEB_SHOP = "Web shop integration", "Web shop integration (API: create and read orders)"
+
+
+# People who work in the pages; they get ``is_staff`` and see the staff pages.
+STAFF_ROLES = (Role.SALES, Role.WAREHOUSE, Role.MANAGER)
+# Machine accounts: the API with a token, never the pages or the admin.
+INTEGRATION_ROLES = (Role.CARRIER, Role.WEB_SHOP)
 
 
 _INVENTORY_READ = [
@@ -114,12 +132,30 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "oms.view_outboundemail",
         "oms.resend_outboundemail",
         "oms.cancel_outboundemail",
+        "oms.view_apitoken",
+        "oms.revoke_apitoken",
+    ],
+    # A carrier's system posts tracking news and nothing else: it reads no shipment.
+    Role.CARRIER: [
+        "fulfillment.update_tracking",
+    ],
+    # A web shop creates orders (finding or adding their customer by email), reads
+    # the orders it created, and reads the catalogue and stock to show availability.
+    Role.WEB_SHOP: [
+        "orders.add_order",
+        "orders.view_order",
+        "orders.add_customer",
+        "inventory.view_product",
+        "inventory.view_stocklevel",
     ],
 }
 
 
-def sync_roles(apps=None, *, using: str = "default") -> None:
-    """Create the role groups and give each exactly the permissions in the table."""
+def sync_roles(apps=None, *, using: str = "default") -> set[str]:
+    """Create the role groups and give each exactly the permissions in the table.
+
+    Return the permission names of the table that do not exist (and were skipped).
+    """
     if apps is None:
         from django.apps import apps as global_apps
 
@@ -137,6 +173,7 @@ def sync_roles(apps=None, *, using: str = "default") -> None:
     for role, names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=str(role))
         group.permissions.set([by_name[name] for name in names if name in by_name])
+    return wanted - set(by_name)
 
 
 def sync_roles_after_migrate(sender, app_config=None, using="default", apps=None, **kwargs):
@@ -158,7 +195,9 @@ def sync_roles_after_migrate(sender, app_config=None, using="default", apps=None
         apps.get_model("auth", "Permission")
     except LookupError:
         return
-    sync_roles(apps, using=using)
+    missing = sync_roles(apps, using=using)
+    if missing:
+        logger.warning("ROLE_PERMISSIONS names unknown permissions: %s", ", ".join(sorted(missing)))
 
 
 def user_roles(user) -> set[str]:
@@ -169,11 +208,11 @@ def user_roles(user) -> set[str]:
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True))
         if user.is_superuser:
-            cached |= {str(role) for role in Role}
+            cached |= {str(role) for role in STAFF_ROLES}
         user._oms_roles = cached
     return cached
 
 
 def has_role(user, *roles: str) -> bool:
-    """Tell whether the user holds any of the roles (superusers hold all)."""
+    """Tell whether the user holds any of the roles (superusers hold every staff role)."""
     return bool(user_roles(user) & {str(role) for role in roles})

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,10 +26,43 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    """Read a whole-number environment variable, refusing anything else in plain words."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """Turn ``X-Forwarded-Proto`` (or ``X-Forwarded-Proto=https``) into Django's setting."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    header, _, expected = value.partition("=")
+    header = header.strip()
+    if not header or any(c.isspace() for c in header):
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER must name a header, e.g. X-Forwarded-Proto, not {value!r}."
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), expected.strip() or "https"
+
+
 DEBUG = env_bool("DEBUG", False)
 
-# The fallback key is for development only: `check --deploy` rejects it.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-not-for-production"
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-not-for-production"
+# Outside DEBUG there is no fallback: the app refuses to start without a real key.
+SECRET_KEY = (os.environ.get("SECRET_KEY") or "").strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to 50 or more "
+            "random characters (or DEBUG=1 on a development machine)."
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -43,7 +77,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -52,6 +85,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "oms",
     "inventory",
     "orders",
@@ -69,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login locked out by django-axes into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oms.urls"
@@ -115,7 +151,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["oms.auth.RoleBackend"]
+AUTHENTICATION_BACKENDS = ["oms.auth.LoginGuardBackend", "oms.auth.RoleBackend"]
+
+# Caches: shared by every web process (API throttles count here). Redis when
+# REDIS_URL is set, otherwise a database table (`manage.py createcachetable`).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "oms_cache",
+        }
+    )
+}
+
+# The number of proxies in front of the app that append to X-Forwarded-For
+# (0: none, trust REMOTE_ADDR only). The client's address is read from there
+# for login lockouts and API throttles alike (oms.login_guard.client_address).
+OMS_TRUSTED_PROXIES = env_int("OMS_TRUSTED_PROXIES", 0)
+
+# Login lockout (django-axes, counted in the database): after this many failed
+# logins for one username from one address, that pair is locked for a while.
+OMS_LOGIN_FAILURE_LIMIT = env_int("OMS_LOGIN_FAILURE_LIMIT", 5)
+OMS_LOGIN_COOLOFF_MINUTES = env_int("OMS_LOGIN_COOLOFF_MINUTES", 15)
+OMS_LOGIN_RATE = os.environ.get("OMS_LOGIN_RATE", "30/minute")
+AXES_FAILURE_LIMIT = OMS_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = OMS_LOGIN_COOLOFF_MINUTES / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "oms.login_guard.client_address"
+AXES_LOCKOUT_CALLABLE = "oms.login_guard.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# API tokens: days until a token expires, and how many live tokens one user keeps.
+OMS_API_TOKEN_DAYS = env_int("OMS_API_TOKEN_DAYS", 30)
+OMS_API_TOKENS_PER_USER = env_int("OMS_API_TOKENS_PER_USER", 10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -151,7 +223,9 @@ STORAGES = {
 
 # Security: on by default outside DEBUG; each can be turned off from the
 # environment (for example behind a proxy that terminates TLS itself).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust a proxy's "this came in over HTTPS" header only when told its name:
+# SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto (a client could send it too).
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", ""))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
@@ -194,7 +268,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "oms.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["oms.api.RolePermission"],
@@ -207,6 +281,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "oms.api_exceptions.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
+    "NUM_PROXIES": OMS_TRUSTED_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -4,13 +4,18 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from oms import views
+from oms.access import staff_view
+from oms.api import HoldsARole
+from oms.login_guard import StaffAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=StaffAuthenticationForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -21,8 +26,18 @@ urlpatterns = [
     path("emails/", include("oms.outbox.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("oms.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema is for anyone with a role (integrations fetch it with their token);
+    # the interactive docs are a staff page.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[HoldsARole]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        staff_view()(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]
 
 admin.site.site_header = "OMS administration"

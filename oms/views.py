@@ -1,14 +1,14 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
 from inventory import selectors as inventory_selectors
+from oms.access import signed_in_view
 from oms.outbox import selectors as outbox_selectors
 from oms.roles import Role, has_role
 
 
-@login_required
+@signed_in_view()
 def home(request):
     """Show each role where its day starts: shortcuts and what needs attention."""
     context = {}

@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from inventory.serializers import ErrorSerializer
 from oms.errors import DomainError, InvalidInput
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from oms.roles import STAFF_ROLES, has_role
 from oms.services import unit_of_work
 from oms.viewsets import BaseViewSet
 from orders import services
@@ -189,7 +190,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
     not_found_message = "That order does not exist."
 
     def get_queryset(self):
-        return orders_with_details().order_by("-created_at", "-pk")
+        orders = orders_with_details().order_by("-created_at", "-pk")
+        if not has_role(self.request.user, *STAFF_ROLES):
+            # An integration (a web shop) reads only the orders it created itself.
+            orders = orders.filter(created_by=self.request.user)
+        return orders
 
     def retrieve(self, request, *args, **kwargs):
         return _with_etag(super().retrieve(request, *args, **kwargs))

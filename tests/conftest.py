@@ -46,11 +46,10 @@ def api_client():
 @pytest.fixture
 def api_as(api_client):
     """Return a function that authenticates the API client as a user (by token)."""
-    from rest_framework.authtoken.models import Token
+    from oms.tokens import token_create
 
     def login(user):
-        token, _ = Token.objects.get_or_create(user=user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user).key}")
         return api_client
 
     return login

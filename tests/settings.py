@@ -1,5 +1,10 @@
 """Settings for the test suite: the real settings, with test-friendly overrides."""
 
+import os
+
+# The real settings refuse to start without a key outside DEBUG; the tests run with DEBUG off.
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+
 from oms.settings import *  # noqa: F403
 from oms.settings import DATABASES
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fulfillment.models import Carrier, Shipment, ShippingMethod
@@ -60,6 +61,26 @@ def _resolve_method(
     if carrier is None:
         raise InvalidInput("Choose the carrier that takes the parcels.", field="carrier")
     return carrier, method
+
+
+def _tracking_taken(carrier: Carrier, tracking_number: str) -> Conflict:
+    return Conflict(
+        f"Tracking number {tracking_number} is already on another {carrier.name} shipment: "
+        "check the label.",
+        field="tracking_number",
+        code="tracking_taken",
+    )
+
+
+def _refuse_taken_tracking(carrier: Carrier, tracking_number: str, shipment: Shipment) -> None:
+    """Refuse a tracking number the carrier already gave another shipment (unique per carrier)."""
+    taken = (
+        Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number)
+        .exclude(pk=shipment.pk)
+        .exists()
+    )
+    if taken:
+        raise _tracking_taken(carrier, tracking_number)
 
 
 @order_service
@@ -125,6 +146,7 @@ def shipment_ship(
                 code="tracking_missing",
             )
         tracking_number = _generate_tracking(chosen, shipment)
+    _refuse_taken_tracking(chosen, tracking_number, shipment)
 
     lines = list(
         shipment.lines.filter(quantity__gt=0).select_related("product", "location", "order_line")
@@ -165,7 +187,12 @@ def shipment_ship(
     shipment.shipping_method = method
     shipment.tracking_number = tracking_number
     shipment.shipped_at = timezone.now()
-    save_shipment(shipment)
+    try:
+        with transaction.atomic():
+            save_shipment(shipment)
+    except IntegrityError as error:
+        # Another shipment took the number between the check and this write.
+        raise _tracking_taken(chosen, tracking_number) from error
     for parcel in parcels:
         if not parcel.tracking_number:
             parcel.tracking_number = (

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from fulfillment.models import Parcel, Shipment
+from fulfillment.models import Carrier, Parcel, Shipment
 from fulfillment.services.base import (
     check_perm,
     lock_orders,
@@ -25,15 +25,68 @@ Status = Shipment.Status
 OrderStatus = Order.Status
 
 
+# A carrier's clock may run a little ahead of ours.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _tracked_shipment_ids(number: str, carrier_code: str) -> set[int]:
+    """Return the shipments a tracking number names, of one carrier when one is given.
+
+    A tracking number is unique per carrier only: when it names shipments of
+    several carriers and the update does not say which, it is refused.
+    """
+    parcels = Parcel.objects.filter(tracking_number=number)
+    shipments = Shipment.objects.filter(tracking_number=number)
+    if carrier_code:
+        carrier = Carrier.objects.filter(code__iexact=carrier_code).first()
+        if carrier is None:
+            raise InvalidInput(f"There is no carrier {carrier_code!r}.", field="carrier")
+        parcels = parcels.filter(shipment__carrier=carrier)
+        shipments = shipments.filter(carrier=carrier)
+    found = dict(shipments.values_list("pk", "carrier_id"))
+    found.update(parcels.values_list("shipment_id", "shipment__carrier_id"))
+    if len(set(found.values())) > 1:
+        raise InvalidInput(
+            f"Tracking number {number} is used by more than one carrier: send the carrier's code.",
+            field="carrier",
+            code="ambiguous_tracking",
+        )
+    return set(found)
+
+
+def _delivery_time(delivered_at, *, number: str):
+    now = timezone.now()
+    if delivered_at is None:
+        return now
+    if timezone.is_naive(delivered_at):
+        raise InvalidInput(
+            "Give the delivery time with its time zone, e.g. 2026-05-04T14:30:00+01:00.",
+            field="delivered_at",
+        )
+    if delivered_at > now + CLOCK_SKEW:
+        raise InvalidInput(
+            f"The delivery time of {number} is in the future.",
+            field="delivered_at",
+            code="delivered_in_future",
+        )
+    return delivered_at
+
+
 @order_service
 def tracking_update(
-    *, tracking_number: str, user=None, status: str = "delivered", delivered_at=None
+    *,
+    tracking_number: str,
+    user=None,
+    status: str = "delivered",
+    delivered_at=None,
+    carrier: str = "",
 ) -> list[Shipment]:
     """Record a carrier's news for a tracking number: parcels and shipments delivered.
 
     A shipment is delivered once all its parcels are; an order is delivered
     once everything has shipped and all its shipments are delivered. Unknown
-    numbers are refused (404); only ``delivered`` is understood for now.
+    numbers are refused (404); only ``delivered`` is understood for now. The
+    delivery time may not lie in the future nor before the shipment shipped.
     """
     check_perm(user, "fulfillment.update_tracking", "Your role does not allow tracking updates.")
     number = (tracking_number or "").strip()
@@ -43,10 +96,8 @@ def tracking_update(
         raise InvalidInput(
             "Only the status 'delivered' is understood.", field="status", code="bad_status"
         )
-    parcels_q = Parcel.objects.filter(tracking_number=number)
-    shipment_ids = set(parcels_q.values_list("shipment_id", flat=True)) | set(
-        Shipment.objects.filter(tracking_number=number).values_list("pk", flat=True)
-    )
+    when = _delivery_time(delivered_at, number=number)
+    shipment_ids = _tracked_shipment_ids(number, (carrier or "").strip())
     if not shipment_ids:
         raise NotFound(
             f"No parcel or shipment has tracking number {number}.",
@@ -54,7 +105,6 @@ def tracking_update(
             code="unknown_tracking",
         )
     orders, shipments = lock_shipments(shipment_ids)
-    when = delivered_at or timezone.now()
     changed = []
     for shipment in shipments.values():
         if shipment.status not in (Status.SHIPPED, Status.DELIVERED):
@@ -62,6 +112,13 @@ def tracking_update(
                 f"Shipment {shipment} is {shipment.get_status_display().lower()}: it has not "
                 "shipped, so it cannot be delivered.",
                 code="not_shipped",
+            )
+        if shipment.shipped_at and when < shipment.shipped_at:
+            shipped = timezone.localtime(shipment.shipped_at).strftime("%d %b %Y %H:%M")
+            raise InvalidInput(
+                f"The delivery time is before shipment {shipment} shipped ({shipped}).",
+                field="delivered_at",
+                code="delivered_before_shipped",
             )
         whole = shipment.tracking_number == number
         parcels = list(shipment.parcels.all())

@@ -1,7 +1,6 @@
 """Product pages: the catalogue with live availability, and one product's stock and history."""
 
 from django import forms
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
@@ -9,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from inventory import selectors
 from inventory.models import Product, Supplier
+from oms.access import staff_view
 from oms.barcodes import gtin_variants
 from oms.errors import NotFound
 
@@ -77,8 +77,7 @@ SORTS = {
 }
 
 
-@login_required
-@permission_required("inventory.view_product", raise_exception=True)
+@staff_view("inventory.view_product")
 def product_list(request):
     """List products with on-hand, allocated and available stock; search, filter, sort."""
     form = ProductFilterForm(request.GET or None)
@@ -124,8 +123,7 @@ def product_list(request):
     )
 
 
-@login_required
-@permission_required("inventory.view_product", raise_exception=True)
+@staff_view("inventory.view_product")
 def product_detail(request, pk: int):
     """Show one product: its details, stock in every bin, and its ledger history."""
     try:

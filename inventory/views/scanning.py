@@ -20,13 +20,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
 
 from inventory import selectors, services
 from inventory.models import Location, Product, PurchaseOrder, StockMovement
+from oms.access import staff_view
 from oms.errors import DomainError, InvalidInput
 from oms.scanning import Command, DocumentType, Scan, ScanKind, recognise
 from oms.services import whole_number
@@ -53,12 +52,7 @@ class Answer:
 def _screen(perm: str, *, post: bool = False) -> Callable:
     """Guard a scan view: log in first, then the permission (403), then the method."""
 
-    def wrap(view):
-        guarded = require_POST(view) if post else require_safe(view)
-        guarded = permission_required(perm, raise_exception=True)(guarded)
-        return login_required(guarded)
-
-    return wrap
+    return staff_view(perm, post=post)
 
 
 def _state(request, key: str, default: dict) -> dict:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
 from django_fsm import can_proceed
 
+from oms.access import staff_view
 from oms.errors import DomainError
 from oms.models import OutboundEmail
 from oms.outbox import selectors
@@ -26,10 +25,6 @@ ACTIONS = {
     "resend": (email_resend, "{what} will be sent again now."),
     "cancel": (email_cancel, "{what} cancelled; it will not be sent."),
 }
-
-
-def _manager(view):
-    return login_required(permission_required("oms.view_outboundemail", raise_exception=True)(view))
 
 
 def _query(request) -> tuple[str, str, str]:
@@ -79,15 +74,20 @@ def _list(request, *, status: int = 200, error: str = ""):
     )
 
 
-@_manager
-@require_safe
+@staff_view("oms.view_outboundemail")
 def email_list(request):
     """List emails that failed or are being retried (or any status), newest first."""
     return _list(request)
 
 
-@_manager
-@require_POST
+@staff_view(
+    "oms.view_outboundemail",
+    post=True,
+    perm_by_kwarg=(
+        "action",
+        {"resend": "oms.resend_outboundemail", "cancel": "oms.cancel_outboundemail"},
+    ),
+)
 def email_action(request, pk: int, action: str):
     """Resend or cancel one email, then come back to the list as it was."""
     if action not in ACTIONS:

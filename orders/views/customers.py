@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
+from oms.access import staff_view
 from oms.errors import NotFound
 from orders import selectors
 from orders.forms import CustomerFilterForm
@@ -15,12 +14,10 @@ from orders.forms import CustomerFilterForm
 PAGE_SIZE = 50
 
 
-def _viewer(view):
-    return login_required(permission_required("orders.view_customer", raise_exception=True)(view))
+_viewer = staff_view("orders.view_customer")
 
 
 @_viewer
-@require_safe
 def customer_list(request):
     """List customers by name with their number of orders; search name, email, phone."""
     form = CustomerFilterForm(request.GET or None)
@@ -38,7 +35,6 @@ def customer_list(request):
 
 
 @_viewer
-@require_safe
 def customer_detail(request, pk: int):
     """Show one customer: contact details, saved addresses and every order, newest first."""
     try:

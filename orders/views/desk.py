@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
 
 from inventory.models import Product
+from oms.access import staff_view
 from oms.errors import DomainError, InvalidInput
 from oms.services import whole_number
 from orders import selectors
@@ -34,9 +33,9 @@ from orders.services.desk import line_outcome, order_take
 MAX_LINES = 200
 
 
-def _desk(view):
-    """Guard a desk view: log in first, then the right to create orders (403)."""
-    return login_required(permission_required("orders.add_order", raise_exception=True)(view))
+# Guard a desk view: log in first, then the right to create orders (403), then the method.
+_desk = staff_view("orders.add_order")
+_desk_post = staff_view("orders.add_order", post=True)
 
 
 @dataclass
@@ -157,7 +156,6 @@ def _chosen_customer(data):
 
 
 @_desk
-@require_safe
 def order_new(request):
     """Show an empty phone-order page (for a customer when ``?customer=<id>``)."""
     customer = None
@@ -175,8 +173,7 @@ def order_new(request):
     return render(request, "orders/desk.html", context)
 
 
-@_desk
-@require_POST
+@_desk_post
 def order_new_submit(request):
     """Save the phone order as a draft, or place and confirm it; refused input stays typed."""
     data = request.POST
@@ -251,8 +248,7 @@ def order_new_submit(request):
     return redirect(url)
 
 
-@_desk
-@require_POST
+@_desk_post
 def order_new_lines(request):
     """Answer the lines table: add a line by SKU, barcode or name; change or remove one."""
     data = request.POST
@@ -317,7 +313,6 @@ def _find_product(code: str) -> Product:
 
 
 @_desk
-@require_safe
 def product_suggestions(request):
     """List products matching what is typed in the add-line field, with availability."""
     query = (request.GET.get("add_code") or "").strip()
@@ -326,7 +321,6 @@ def product_suggestions(request):
 
 
 @_desk
-@require_safe
 def customer_suggestions(request):
     """List customers matching name, email or phone as typed, best match first."""
     query = (request.GET.get("customer-search") or "").strip()
@@ -335,7 +329,6 @@ def customer_suggestions(request):
 
 
 @_desk
-@require_safe
 def customer_choose(request, pk: int):
     """Show the chosen customer, and prefill the address and VIP flag from their record."""
     try:
@@ -349,7 +342,6 @@ def customer_choose(request, pk: int):
 
 
 @_desk
-@require_safe
 def customer_new(request):
     """Show the new-customer fields, prefilled from what was typed in the search."""
     typed = (request.GET.get("customer-search") or "").strip()

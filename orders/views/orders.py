@@ -11,12 +11,11 @@ from decimal import Decimal
 from operator import attrgetter
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
 
+from oms.access import staff_view
 from oms.errors import DomainError, InvalidInput, NotFound
 from orders import selectors
 from orders.forms import (
@@ -45,16 +44,15 @@ REASON_LABELS = {
 }
 
 
-def _viewer(view):
-    return login_required(permission_required("orders.view_order", raise_exception=True)(view))
+# Each action's own permission (TRANSITION_PERMS) is checked before the order is loaded.
+_ACTION_PERMS = {action: perm for action, (perm, _message) in TRANSITION_PERMS.items()}
 
 
 def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-@_viewer
-@require_safe
+@staff_view("orders.view_order")
 def order_list(request):
     """List orders with filters, search, counts per status and pages."""
     form = OrderFilterForm(request.GET or None)
@@ -215,15 +213,13 @@ def _version(data) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-@_viewer
-@require_safe
+@staff_view("orders.view_order")
 def order_detail(request, pk: int):
     """Show one order: lines, shipments, payments, timeline, and what this user may do."""
     return _detail(request, _get_order(pk))
 
 
-@login_required
-@require_POST
+@staff_view("orders.view_order", post=True, perm_by_kwarg=("action", _ACTION_PERMS))
 def order_action(request, pk: int, action: str):
     """Run one transition (place, confirm, hold, release, cancel) from the order page."""
     if action not in TRANSITION_PERMS:
@@ -271,19 +267,16 @@ _DONE = {
 }
 
 
-@login_required
-@require_POST
+@staff_view("orders.view_order", "orders.change_order", post=True)
 def order_edit(request, pk: int):
     """Change the shipping address, method, price, ship policy, VIP flag or notes."""
     order = _get_order(pk)
     forms = _order_forms(order, request.POST, which="edit")
     options = forms["options_form"].as_service_data()
+    # A field the form refused is missing here; the refusal is answered below.
     changes = {
-        "shipping_method": options["shipping_method"],
-        "shipping_price": options["shipping_price"],
-        "ship_policy": options["ship_policy"],
-        "is_vip": options["is_vip"],
-        "notes": options["notes"],
+        name: options.get(name)
+        for name in ("shipping_method", "shipping_price", "ship_policy", "is_vip", "notes")
     }
     address = forms["address_form"].as_service_data()
     if address is not None:
@@ -315,8 +308,7 @@ def order_edit(request, pk: int):
     return redirect(order.get_absolute_url())
 
 
-@login_required
-@require_POST
+@staff_view("orders.view_order", "orders.change_order", post=True)
 def order_edit_lines(request, pk: int):
     """Replace the order's lines (while nothing is allocated); a line can be removed."""
     order = _get_order(pk)

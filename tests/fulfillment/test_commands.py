@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from fulfillment import services
-from fulfillment.models import Carrier, PackageType, ShippingMethod
+from fulfillment.models import Carrier, PackageType, Shipment, ShippingMethod
 from orders.models import Order
 from tests.fulfillment.test_shipments import _pack_all
 
@@ -28,6 +28,7 @@ def test_send_follow_ups_command_completes_old_deliveries(
     _, shipment = picked_wave
     _pack_all(shipment, warehouse_user, box)
     services.shipment_ship(shipment_id=shipment.pk, user=warehouse_user, tracking_number="T9")
+    Shipment.objects.filter(pk=shipment.pk).update(shipped_at=timezone.now() - timedelta(days=4))
     services.tracking_update(
         tracking_number="T9", user=warehouse_user, delivered_at=timezone.now() - timedelta(days=3)
     )

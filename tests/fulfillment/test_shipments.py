@@ -333,6 +333,7 @@ def test_follow_up_mails_delivered_orders_after_the_window_and_completes_them(
     from django.utils import timezone
 
     settings.OMS_FOLLOW_UP_DAYS = 7
+    Shipment.objects.filter(pk=shipped.pk).update(shipped_at=timezone.now() - timedelta(days=9))
     services.tracking_update(
         tracking_number="RM1",
         user=warehouse_user,

@@ -464,9 +464,9 @@ def test_location_list_filters_by_warehouse_and_code(api_as, sales_user, bin_a, 
 # --- schema and docs --------------------------------------------------------------------------
 
 
-def test_schema_lists_every_inventory_endpoint(api_client, db):
+def test_schema_lists_every_inventory_endpoint(api_as, sales_user):
     # when
-    response = api_client.get("/api/schema/?format=json")
+    response = api_as(sales_user).get("/api/schema/?format=json")
 
     # then
     assert response.status_code == 200
@@ -502,9 +502,11 @@ def test_schema_lists_every_inventory_endpoint(api_client, db):
     assert {"sku", "warehouse", "location", "product", "available_gt", "low"} <= stock_params
 
 
-def test_docs_page_answers(api_client, db):
+def test_docs_page_answers(client, sales_user):
+    # given
+    client.force_login(sales_user)
     # when
-    response = api_client.get("/api/docs/")
+    response = client.get("/api/docs/")
 
     # then
     assert response.status_code == 200

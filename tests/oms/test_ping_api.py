@@ -102,9 +102,9 @@ def test_ping_only_accepts_post(api_as, sales_user):
     assert heartbeats() == []
 
 
-def test_ping_is_in_the_api_schema(api_client):
+def test_ping_is_in_the_api_schema(api_as, sales_user):
     # when
-    response = api_client.get("/api/schema/", {"format": "json"})
+    response = api_as(sales_user).get("/api/schema/", {"format": "json"})
 
     # then
     assert response.status_code == 200

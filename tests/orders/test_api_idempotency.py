@@ -201,9 +201,9 @@ def test_concurrent_requests_with_one_key_create_one_order():
     inventory_services.stock_receive(
         product=product, location=LocationFactory(code="A-01-01"), quantity=10
     )
-    from rest_framework.authtoken.models import Token
+    from oms.tokens import token_create
 
-    token = Token.objects.create(user=user).key
+    token = token_create(user=user).key
     barrier = threading.Barrier(8)
     results = []
 

@@ -335,7 +335,8 @@ def test_a_warehouse_user_trying_to_confirm_gets_403_and_nothing_changes(
     response = client.post(action(placed, "confirm"), {"version": placed.version})
     # then
     assert response.status_code == 403
-    assert "Only sales reps and managers confirm orders." in response.text
+    assert "Your role does not allow this page." in response.text
+    assert placed.customer.email not in response.text
     assert everything() == before
 
 
@@ -594,4 +595,14 @@ def test_warehouse_staff_cannot_edit_an_order(client, placed, warehouse_user):
     response = client.post(reverse("orders:order_edit", args=[placed.pk]), edit_post(placed))
     # then
     assert response.status_code == 403
+    assert everything() == before
+
+
+def test_an_edit_with_missing_fields_is_refused_in_words_and_changes_nothing(as_sales, placed):
+    # given
+    before = everything()
+    # when
+    response = as_sales.post(reverse("orders:order_edit", args=[placed.pk]), {})
+    # then
+    assert response.status_code == 400
     assert everything() == before

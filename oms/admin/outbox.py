@@ -1,3 +1,5 @@
+"""The email outbox in the admin, read-only: resend and cancel run the outbox's services."""
+
 from django.contrib import admin, messages
 from django.utils.html import format_html
 

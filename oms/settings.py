@@ -202,7 +202,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "oms.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "oms.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "oms.api_exceptions.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
 }

@@ -29,7 +29,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from inventory.serializers import ErrorSerializer
+from oms.api_schema import ErrorSerializer
 from oms.errors import DomainError, InvalidInput
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from oms.services import unit_of_work
@@ -139,7 +139,7 @@ def _if_match(request) -> int | None:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip().strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 10):
         raise InvalidInput(
             'If-Match must be the ETag you received with the order, for example "3".',
             field="If-Match",
@@ -248,7 +248,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         expected = expected if expected is not None else body_version
         try:
             order = services.order_update(
-                order_id=int(pk), user=request.user, expected_version=expected, **data
+                order_id=pk, user=request.user, expected_version=expected, **data
             )
         except services.StaleEdit as error:
             raise PreconditionFailed(error.message, code=error.code) from error
@@ -258,7 +258,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
     @action(detail=True, methods=["post"], required_perms=["orders.add_order"])
     def place(self, request, pk=None):
         return _order_transition(
-            request, lambda data: services.order_place(order_id=int(pk), user=request.user)
+            request, lambda data: services.order_place(order_id=pk, user=request.user)
         )
 
     @_transition_schema(
@@ -274,7 +274,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         return _order_transition(
             request,
             lambda data: services.order_confirm(
-                order_id=int(pk), user=request.user, payment=data.get("payment")
+                order_id=pk, user=request.user, payment=data.get("payment")
             ),
             OrderConfirmSerializer,
         )
@@ -287,7 +287,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         return _order_transition(
             request,
             lambda data: services.order_cancel(
-                order_id=int(pk), user=request.user, reason=data["reason"]
+                order_id=pk, user=request.user, reason=data["reason"]
             ),
             ReasonSerializer,
         )
@@ -297,9 +297,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
     def hold(self, request, pk=None):
         return _order_transition(
             request,
-            lambda data: services.order_hold(
-                order_id=int(pk), user=request.user, reason=data["reason"]
-            ),
+            lambda data: services.order_hold(order_id=pk, user=request.user, reason=data["reason"]),
             ReasonSerializer,
         )
 
@@ -308,9 +306,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
     def release(self, request, pk=None):
         return _order_transition(
             request,
-            lambda data: services.order_release(
-                order_id=int(pk), user=request.user, note=data["note"]
-            ),
+            lambda data: services.order_release(order_id=pk, user=request.user, note=data["note"]),
             NoteSerializer,
         )
 
@@ -361,7 +357,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
     )
     def partial_update(self, request, pk=None):
         data = provided(validated(CustomerWriteSerializer, request.data, partial=True))
-        customer = services.customer_update(customer_id=int(pk), user=request.user, **data)
+        customer = services.customer_update(customer_id=pk, user=request.user, **data)
         return Response(_customer_out(customer.pk))
 
 

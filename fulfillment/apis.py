@@ -33,6 +33,7 @@ from oms.services import MAX_QUANTITY
 from oms.viewsets import BaseViewSet
 from orders.models import Order
 from orders.serializers import validated
+from orders.services.customers import ADDRESS_FIELDS
 
 _ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad input: a message per field."),
@@ -46,6 +47,12 @@ def _time(value):
     return value.isoformat() if value else None
 
 
+def _address(address) -> dict | None:
+    if address is None:
+        return None
+    return {name: getattr(address, name) for name in ADDRESS_FIELDS}
+
+
 def shipment_as_dict(shipment: Shipment) -> dict:
     """Serialise a shipment loaded by selectors.shipments() (no further queries)."""
     parcels = list(shipment.parcels.all())
@@ -54,6 +61,7 @@ def shipment_as_dict(shipment: Shipment) -> dict:
         "number": shipment.number,
         "status": shipment.status,
         "order": {"id": shipment.order_id, "number": shipment.order.number},
+        "ship_to": _address(shipment.ship_to),
         "warehouse": shipment.warehouse.code,
         "wave": shipment.wave.number if shipment.wave_id else None,
         "tote": shipment.wave_position or None,

@@ -19,15 +19,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from oms.services import MAX_ID
+from oms.services import MAX_ID, MAX_MONEY, MAX_TEXT
 
-# The largest amount a money column (numeric(12,2)) holds.
-MAX_MONEY = Decimal("9999999999.99")
 # Real time zones lie between UTC-12 and UTC+14.
 MAX_UTC_OFFSET = datetime.timedelta(hours=14)
 MOMENT_OUT_OF_RANGE = "Give a date and time between the years 1 and 9999, with a real time zone."
-# Free text with no column length of its own (notes, reasons) is cut off here.
-MAX_TEXT = 5000
 
 
 def check_moment(value: datetime.datetime | None) -> datetime.datetime | None:

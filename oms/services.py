@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -86,6 +87,10 @@ def full_clean_or_raise(instance: models.Model, *, exclude: Iterable[str] | None
 
 # The most units any one quantity (an order line, a receipt, a count, a pick) may name.
 MAX_QUANTITY = 1_000_000
+# The largest amount a money column (numeric(12,2)) holds.
+MAX_MONEY = Decimal("9999999999.99")
+# Free text with no column length of its own (notes, descriptions) is refused past this.
+MAX_TEXT = 5000
 
 
 def whole_number(
@@ -134,6 +139,14 @@ def parse_id(value, *, field: str = "id", label: str = "The id") -> int:
             f"{label} must be a whole number from 1 to {MAX_ID:,}.", field=field, code="bad_id"
         )
     return number
+
+
+def id_or_none(value) -> int | None:
+    """Return value as the id of a row (see parse_id), or None when it cannot be one."""
+    try:
+        return parse_id(value)
+    except InvalidInput:
+        return None
 
 
 HEARTBEAT_SOURCE_MAX_LENGTH = 100

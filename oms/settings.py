@@ -115,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# An order page posts two fields per line: room for one past the 500-line cap
+# (orders.models.Order.MAX_LINES), so that the cap is refused in words.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1100
+
 AUTHENTICATION_BACKENDS = ["oms.auth.RoleBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -225,8 +225,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
     @extend_schema(
         summary="Edit an order's shipping details, notes or lines",
         description=(
-            "Send only the fields that change. Lines can change while the order is a draft "
-            "or placed; the address until it ships. Optimistic concurrency: send the ETag "
+            "Send only the fields that change. What may change depends on the order's state "
+            "(an order on hold: the state it left): lines while it is a draft or placed; the "
+            "shipping address until picking starts, and on a partly shipped order for what "
+            "has not left; the billing address, shipping method and shipping price until "
+            "anything has shipped; ship policy, priority and VIP until everything has "
+            "shipped; notes always. A change the state closes answers 409 naming the state, "
+            "as does one that brings the total below what was paid; a field sent with the "
+            "value it already has is no change. Optimistic concurrency: send the ETag "
             'of your last GET as If-Match (or "version" in the body); when someone else '
             "changed the order since, nothing is saved and the answer is 412. Without "
             "either, the edit applies to the current order (last write wins)."

@@ -26,10 +26,14 @@ from rest_framework.views import APIView
 from fulfillment import selectors, services
 from fulfillment.models import Carrier, Shipment, Wave
 from fulfillment.services.base import ScanAnswer
-from inventory.serializers import ErrorSerializer
-from oms.errors import InvalidInput
+from fulfillment.services.waves import MAX_WAVE_ORDERS, MAX_WAVE_SHIPMENTS
+from oms.api_inputs import IdFilter, object_id, whole
+from oms.api_schema import ErrorSerializer
+from oms.services import MAX_QUANTITY
 from oms.viewsets import BaseViewSet
+from orders.models import Order
 from orders.serializers import validated
+from orders.services.customers import ADDRESS_FIELDS
 
 _ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad input: a message per field."),
@@ -43,6 +47,12 @@ def _time(value):
     return value.isoformat() if value else None
 
 
+def _address(address) -> dict | None:
+    if address is None:
+        return None
+    return {name: getattr(address, name) for name in ADDRESS_FIELDS}
+
+
 def shipment_as_dict(shipment: Shipment) -> dict:
     """Serialise a shipment loaded by selectors.shipments() (no further queries)."""
     parcels = list(shipment.parcels.all())
@@ -51,6 +61,7 @@ def shipment_as_dict(shipment: Shipment) -> dict:
         "number": shipment.number,
         "status": shipment.status,
         "order": {"id": shipment.order_id, "number": shipment.order.number},
+        "ship_to": _address(shipment.ship_to),
         "warehouse": shipment.warehouse.code,
         "wave": shipment.wave.number if shipment.wave_id else None,
         "tote": shipment.wave_position or None,
@@ -154,12 +165,12 @@ class _Body(serializers.Serializer):
 
 
 class ShipmentCreateSerializer(serializers.Serializer):
-    order = serializers.IntegerField(help_text="The order's id.")
+    order = object_id("Order", help_text="The order's id.")
 
 
 class ShipSerializer(serializers.Serializer):
-    carrier = serializers.CharField(required=False, allow_blank=True, default="")
-    shipping_method = serializers.IntegerField(required=False, allow_null=True, default=None)
+    carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    shipping_method = object_id("Shipping method", required=False, allow_null=True, default=None)
     tracking_number = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=100
     )
@@ -170,36 +181,58 @@ class ShipmentCancelSerializer(serializers.Serializer):
 
 
 class WaveCreateSerializer(serializers.Serializer):
-    carrier = serializers.CharField(required=False, allow_blank=True, default="")
-    min_priority = serializers.IntegerField(required=False, allow_null=True, default=None)
+    carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    min_priority = whole(
+        "Priority",
+        minimum=Order.MIN_PRIORITY,
+        maximum=Order.MAX_PRIORITY,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
     vip_only = serializers.BooleanField(required=False, default=False)
-    max_orders = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1
+    max_orders = whole(
+        "Maximum orders",
+        minimum=1,
+        maximum=MAX_WAVE_ORDERS,
+        required=False,
+        allow_null=True,
+        default=None,
     )
     shipments = serializers.ListField(
-        child=serializers.IntegerField(), required=False, allow_null=True, default=None
+        child=object_id("Shipment"),
+        max_length=MAX_WAVE_SHIPMENTS,
+        required=False,
+        allow_null=True,
+        default=None,
     )
 
 
 class PickScanSerializer(serializers.Serializer):
-    wave = serializers.IntegerField()
+    wave = object_id("Wave")
     code = serializers.CharField(max_length=200, trim_whitespace=False)
-    quantity = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    quantity = whole(
+        "Quantity", minimum=1, maximum=MAX_QUANTITY, required=False, allow_null=True, default=None
+    )
 
 
 class PackScanSerializer(serializers.Serializer):
-    shipment = serializers.IntegerField(required=False, allow_null=True, default=None)
+    shipment = object_id("Shipment", required=False, allow_null=True, default=None)
     code = serializers.CharField(max_length=200, trim_whitespace=False)
-    quantity = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    package_type = serializers.IntegerField(required=False, allow_null=True, default=None)
+    quantity = whole(
+        "Quantity", minimum=1, maximum=MAX_QUANTITY, required=False, allow_null=True, default=None
+    )
+    package_type = object_id("Package type", required=False, allow_null=True, default=None)
 
 
 class ShipmentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Shipment.Status.choices)
-    order = django_filters.NumberFilter(field_name="order_id")
-    wave = django_filters.NumberFilter(field_name="wave_id")
-    warehouse = django_filters.CharFilter(field_name="warehouse__code", lookup_expr="iexact")
-    tracking_number = django_filters.CharFilter()
+    order = IdFilter(field_name="order_id")
+    wave = IdFilter(field_name="wave_id")
+    warehouse = django_filters.CharFilter(
+        field_name="warehouse__code", lookup_expr="iexact", max_length=16
+    )
+    tracking_number = django_filters.CharFilter(max_length=100)
 
     class Meta:
         model = Shipment
@@ -250,7 +283,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
     def ship(self, request, pk=None):
         data = validated(ShipSerializer, request.data)
         shipment = services.shipment_ship(
-            shipment_id=_pk(pk),
+            shipment_id=pk,
             user=request.user,
             carrier=data["carrier"],
             shipping_method_id=data["shipping_method"],
@@ -267,15 +300,9 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
     def cancel(self, request, pk=None):
         data = validated(ShipmentCancelSerializer, request.data)
         shipment = services.shipment_cancel(
-            shipment_id=_pk(pk), user=request.user, reason=data["reason"]
+            shipment_id=pk, user=request.user, reason=data["reason"]
         )
         return Response(_shipment_out(shipment.pk))
-
-
-def _pk(value) -> int:
-    if not str(value).isdigit():
-        raise InvalidInput("The id must be a whole number.", field="id")
-    return int(value)
 
 
 @extend_schema_view(

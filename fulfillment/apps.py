@@ -6,7 +6,10 @@ class FulfillmentConfig(AppConfig):
 
     def ready(self) -> None:
         from fulfillment import jobs  # noqa: F401  (registers the print jobs)
-        from fulfillment.receivers import on_order_cancelled
-        from orders.signals import order_cancelled
+        from fulfillment.receivers import on_order_cancelled, on_order_readdressed
+        from orders.signals import order_cancelled, order_readdressed
 
         order_cancelled.connect(on_order_cancelled, dispatch_uid="fulfillment.order_cancelled")
+        order_readdressed.connect(
+            on_order_readdressed, dispatch_uid="fulfillment.order_readdressed"
+        )

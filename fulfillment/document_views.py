@@ -20,6 +20,7 @@ from oms.access import staff_view
 from oms.errors import NotFound
 from oms.pdf import pdf_response
 from oms.roles import Role
+from oms.services import id_or_none
 from orders import selectors as order_selectors
 
 SHIPPING_ROLES = (Role.WAREHOUSE, Role.MANAGER)
@@ -65,10 +66,9 @@ def _wave(pk: int):
 def _ids(request) -> list[int]:
     """Read ``?ids=1,2,3`` (or repeated ``ids``) as a list of primary keys, in the order given."""
     raw = ",".join(request.GET.getlist("ids"))
-    try:
-        ids = [int(part) for part in raw.split(",") if part.strip()]
-    except ValueError as error:
-        raise Http404("Give the labels to print as ids=1,2,3.") from error
+    ids = [id_or_none(part) for part in raw.split(",") if part.strip()]
+    if None in ids:
+        raise Http404("Give the labels to print as ids=1,2,3.")
     return list(dict.fromkeys(ids))[:MAX_LABELS]
 
 

@@ -105,7 +105,7 @@ def shipment_label_contexts(shipment: Shipment) -> list[dict]:
     carrier, service = _method(shipment)
     common = {
         "sender": sender_context(shipment),
-        "recipient": address_context(order.shipping_address) or {"name": order.customer.name},
+        "recipient": address_context(shipment.ship_to) or {"name": order.customer.name},
         "carrier": carrier,
         "service": service,
         "order_number": order.number,
@@ -202,7 +202,7 @@ def packing_slip_context(shipment: Shipment) -> dict:
         "customer_reference": order.external_reference,
         "shipment_number": shipment.number,
         "ship_date": timezone.localdate(shipment.shipped_at) if shipment.shipped_at else None,
-        "shipping_address": address_context(order.shipping_address),
+        "shipping_address": address_context(shipment.ship_to),
         "billing_address": address_context(order.billing_address),
         "carrier": carrier,
         "service": service,

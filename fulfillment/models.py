@@ -163,6 +163,15 @@ class Shipment(FSMModelMixin, TimeStampedModel):
         ShippingMethod, null=True, blank=True, on_delete=models.PROTECT, related_name="shipments"
     )
     tracking_number = models.CharField(max_length=100, blank=True, db_index=True)
+    ship_to = models.ForeignKey(
+        "orders.Address",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Where this shipment goes: the order's address when it was made, kept "
+        "from the moment picking starts (labels and slips print it).",
+    )
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

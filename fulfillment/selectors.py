@@ -181,7 +181,8 @@ def shipments() -> QuerySet[Shipment]:
     return Shipment.objects.select_related(
         "order",
         "order__customer",
-        "order__shipping_address",
+        "order__billing_address",
+        "ship_to",
         "warehouse",
         "carrier",
         "shipping_method",

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from fulfillment import services
 from fulfillment.apis import _ERRORS, _shipment_out, _time
 from fulfillment.models import Shipment
+from oms.api_inputs import MomentField
 from orders.serializers import validated
 
 
@@ -28,7 +29,7 @@ class TrackingSerializer(serializers.Serializer):
         help_text="The carrier's code; needed when the number is used by several carriers.",
     )
     status = serializers.CharField(required=False, default="delivered", max_length=20)
-    delivered_at = serializers.DateTimeField(
+    delivered_at = MomentField(
         required=False,
         allow_null=True,
         default=None,

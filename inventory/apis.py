@@ -36,7 +36,6 @@ from inventory.models import (
 )
 from inventory.serializers import (
     DropShippedSerializer,
-    ErrorSerializer,
     LocationCreateSerializer,
     LocationSerializer,
     MovementSerializer,
@@ -57,6 +56,7 @@ from inventory.serializers import (
     WarehouseCreateSerializer,
     WarehouseSerializer,
 )
+from oms.api_schema import ErrorSerializer
 from oms.errors import Conflict, InvalidInput, NotFound
 from oms.viewsets import BaseViewSet
 
@@ -482,12 +482,6 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
     def get_queryset(self):
         return selectors.purchase_orders().order_by("-created_at", "-pk")
 
-    def _po_id(self, pk) -> int:
-        try:
-            return int(pk)
-        except (TypeError, ValueError):
-            raise NotFound(self.not_found_message) from None
-
     @extend_schema(
         summary="Create a draft purchase order (lines by SKU)",
         request=PurchaseOrderCreateSerializer,
@@ -518,7 +512,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
     )
     @action(detail=True, methods=["post"], required_perms=["inventory.send_purchaseorder"])
     def send(self, request, pk=None):
-        po = services.purchase_order_send(purchase_order_id=self._po_id(pk), user=request.user)
+        po = services.purchase_order_send(purchase_order_id=pk, user=request.user)
         return Response(_purchase_order_out(po.pk))
 
     @extend_schema(
@@ -530,7 +524,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
     def cancel(self, request, pk=None):
         data = _validated(PurchaseOrderCancelSerializer, request.data)
         po = services.purchase_order_cancel(
-            purchase_order_id=self._po_id(pk), user=request.user, reason=data["reason"]
+            purchase_order_id=pk, user=request.user, reason=data["reason"]
         )
         return Response(_purchase_order_out(po.pk))
 

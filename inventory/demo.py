@@ -31,7 +31,7 @@ from django.db.models.functions import Upper
 
 from inventory import selectors, services
 from inventory.models import Location, Product, StockLevel, StockMovement, Supplier, Warehouse
-from oms.barcodes import GTIN_LENGTHS, gtin_variants, is_valid_gtin
+from oms.barcodes import GTIN_LENGTHS, gtin_variants, is_digits, is_valid_gtin
 
 OFF_FILE = "openfoodfacts.tsv"
 RETAIL_FILE = "online-retail.csv.gz"
@@ -161,7 +161,7 @@ def parse_customer_id(value: str) -> str | None:
     value = (value or "").strip()
     if not value:
         return None
-    if value.endswith(".0") and value[:-2].isdigit():
+    if value.endswith(".0") and is_digits(value[:-2]):
         return value[:-2]
     return value
 
@@ -244,8 +244,8 @@ def read_open_food_facts(path: Path) -> SourceResult:
             rows += 1
             code = parts[column["code"]].strip()
             name = clean_text(parts[column["product_name"]])
-            if not code.isdigit() or len(code) not in OFF_LENGTHS:
-                length = f"{len(code)} digits" if code.isdigit() else "not digits"
+            if not is_digits(code) or len(code) not in OFF_LENGTHS:
+                length = f"{len(code)} digits" if is_digits(code) else "not digits"
                 result.skip("unusual length (not EAN-8, UPC-A or EAN-13)", f"{code} ({length})")
                 continue
             if not is_valid_gtin(code):
@@ -323,7 +323,7 @@ def read_online_retail(path: Path) -> SourceResult:
                 customers.add(customer)
             invoices.add(invoice)
             lines_per_code[code] += 1
-            if invoice.isdigit() and quantity > 0 and price > 0:
+            if is_digits(invoice) and quantity > 0 and price > 0:
                 description = clean_text(row[i_desc])
                 if description:
                     descriptions[code][description] += 1

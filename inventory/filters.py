@@ -18,14 +18,21 @@ from inventory.models import (
     StockMovement,
     Warehouse,
 )
+from oms.api_inputs import IdFilter
 from oms.barcodes import gtin_variants
 
 
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(filters.NumberFilter):
-    """Filter on a whole number (the schema shows an integer, not a decimal)."""
+    """Filter on a whole number (the schema shows an integer, not a decimal), within the
+    range of an integer column."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -(2**31))
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class StableOrderingFilter(filters.OrderingFilter):
@@ -129,7 +136,7 @@ class LocationFilter(filters.FilterSet):
 
 class StockFilter(filters.FilterSet):
     sku = filters.CharFilter(field_name="product__sku", lookup_expr="iexact", help_text="SKU.")
-    product = IntegerFilter(field_name="product_id", help_text="Product id.")
+    product = IdFilter(field_name="product_id", help_text="Product id.")
     warehouse = filters.CharFilter(
         field_name="location__warehouse__code", lookup_expr="iexact", help_text="Warehouse code."
     )
@@ -172,7 +179,7 @@ class StockFilter(filters.FilterSet):
 
 class MovementFilter(filters.FilterSet):
     sku = filters.CharFilter(field_name="product__sku", lookup_expr="iexact", help_text="SKU.")
-    product = IntegerFilter(field_name="product_id", help_text="Product id.")
+    product = IdFilter(field_name="product_id", help_text="Product id.")
     warehouse = filters.CharFilter(
         field_name="location__warehouse__code", lookup_expr="iexact", help_text="Warehouse code."
     )

@@ -20,26 +20,22 @@ from inventory.models import (
     StockMovement,
     Warehouse,
 )
+from oms.api_inputs import money, text, whole
+from oms.services import MAX_QUANTITY
+
+# Bounds of what the API takes, within what the columns hold.
+MAX_GRAMS = 10_000_000  # 10 tonnes
+MAX_MM = 100_000  # 100 metres
+MAX_LINES = 500
+SKU, WAREHOUSE, BIN = 64, 16, 48  # a bin is named by its code or its barcode
 
 
-def _whole(label: str, **kwargs) -> serializers.IntegerField:
-    message = f"{label} must be a whole number."
-    return serializers.IntegerField(
-        error_messages={"invalid": message, "max_string_length": message}, **kwargs
-    )
+def _code(max_length: int, **kwargs) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, **kwargs)
 
 
-# --- errors (for the schema) -------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every error: a message, a stable code and messages per field."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
+def _quantity(label: str = "Quantity", *, minimum: int = 1, **kwargs):
+    return whole(label, minimum=minimum, maximum=MAX_QUANTITY, **kwargs)
 
 
 # --- products ----------------------------------------------------------------------------------
@@ -93,18 +89,18 @@ class ProductSerializer(serializers.ModelSerializer):
 class ProductWriteSerializer(serializers.Serializer):
     """The fields of a product that can be set; the supplier is named by its code."""
 
-    sku = serializers.CharField()
-    name = serializers.CharField()
-    description = serializers.CharField(required=False, allow_blank=True)
-    barcode = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
-    weight_grams = _whole("Weight", required=False)
-    length_mm = _whole("Length", required=False)
-    width_mm = _whole("Width", required=False)
-    height_mm = _whole("Height", required=False)
-    reorder_point = _whole("Reorder point", required=False)
-    supplier = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, help_text="Supplier code."
+    sku = _code(SKU)
+    name = _code(255)
+    description = text(required=False, allow_blank=True)
+    barcode = _code(48, required=False, allow_blank=True, allow_null=True)
+    price = money("Price", required=False)
+    weight_grams = whole("Weight", maximum=MAX_GRAMS, required=False)
+    length_mm = whole("Length", maximum=MAX_MM, required=False)
+    width_mm = whole("Width", maximum=MAX_MM, required=False)
+    height_mm = whole("Height", maximum=MAX_MM, required=False)
+    reorder_point = _quantity("Reorder point", minimum=0, required=False)
+    supplier = _code(
+        32, required=False, allow_blank=True, allow_null=True, help_text="Supplier code."
     )
     is_drop_ship = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
@@ -121,10 +117,10 @@ class WarehouseSerializer(serializers.ModelSerializer):
 
 
 class WarehouseCreateSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=16)
-    name = serializers.CharField(max_length=200)
-    address = serializers.CharField(required=False, allow_blank=True)
-    priority = _whole("Priority", required=False)
+    code = _code(WAREHOUSE)
+    name = _code(200)
+    address = text(required=False, allow_blank=True)
+    priority = whole("Priority", maximum=1000, required=False)
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -137,9 +133,9 @@ class LocationSerializer(serializers.ModelSerializer):
 
 
 class LocationCreateSerializer(serializers.Serializer):
-    warehouse = serializers.CharField(help_text="Warehouse code, for example MAIN.")
-    code = serializers.CharField(max_length=32, help_text="Bin code, for example A-01-03.")
-    pick_sequence = _whole("Pick sequence", required=False, default=0)
+    warehouse = _code(WAREHOUSE, help_text="Warehouse code, for example MAIN.")
+    code = _code(32, help_text="Bin code, for example A-01-03.")
+    pick_sequence = _quantity("Pick sequence", minimum=0, required=False, default=0)
     barcode = serializers.CharField(
         max_length=48,
         required=False,
@@ -211,10 +207,10 @@ class MovementSerializer(serializers.ModelSerializer):
 
 
 class StockReceiveSerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    warehouse = serializers.CharField(help_text="Warehouse code.")
-    location = serializers.CharField(help_text="Bin code or bin barcode.")
-    quantity = _whole("Quantity", help_text="How many arrived; at least 1.")
+    sku = _code(SKU)
+    warehouse = _code(WAREHOUSE, help_text="Warehouse code.")
+    location = _code(BIN, help_text="Bin code or bin barcode.")
+    quantity = _quantity(help_text="How many arrived; at least 1.")
     reference = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default="", help_text="PO or delivery."
     )
@@ -222,10 +218,10 @@ class StockReceiveSerializer(serializers.Serializer):
 
 
 class StockAdjustSerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    warehouse = serializers.CharField(help_text="Warehouse code.")
-    location = serializers.CharField(help_text="Bin code or bin barcode.")
-    counted = _whole("Counted quantity", help_text="What is in the bin now.")
+    sku = _code(SKU)
+    warehouse = _code(WAREHOUSE, help_text="Warehouse code.")
+    location = _code(BIN, help_text="Bin code or bin barcode.")
+    counted = _quantity("Counted quantity", minimum=0, help_text="What is in the bin now.")
     count = serializers.BooleanField(
         required=False,
         default=True,
@@ -236,11 +232,11 @@ class StockAdjustSerializer(serializers.Serializer):
 
 
 class StockTransferSerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    warehouse = serializers.CharField(help_text="Warehouse code.")
-    from_location = serializers.CharField(help_text="Bin the stock leaves.")
-    to_location = serializers.CharField(help_text="Bin the stock goes to.")
-    quantity = _whole("Quantity", help_text="How many to move; at least 1.")
+    sku = _code(SKU)
+    warehouse = _code(WAREHOUSE, help_text="Warehouse code.")
+    from_location = _code(BIN, help_text="Bin the stock leaves.")
+    to_location = _code(BIN, help_text="Bin the stock goes to.")
+    quantity = _quantity(help_text="How many to move; at least 1.")
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
@@ -323,40 +319,49 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
 
 
 class PurchaseOrderLineWriteSerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    quantity = _whole("Quantity", help_text="How many to order; at least 1.")
-    unit_cost = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, default=None, allow_null=True
+    sku = _code(SKU)
+    quantity = _quantity(help_text="How many to order; at least 1.")
+    unit_cost = money("Unit cost", required=False, default=None, allow_null=True)
+
+
+def _po_lines(line_serializer: type[serializers.Serializer]):
+    return line_serializer(
+        many=True,
+        allow_empty=True,
+        max_length=MAX_LINES,
+        error_messages={"max_length": f"A purchase order can have at most {MAX_LINES} lines."},
+        help_text=f"At most {MAX_LINES} lines.",
     )
 
 
 class PurchaseOrderCreateSerializer(serializers.Serializer):
-    supplier = serializers.CharField(help_text="Supplier code.")
-    warehouse = serializers.CharField(help_text="Warehouse code the goods go to.")
+    supplier = _code(32, help_text="Supplier code.")
+    warehouse = _code(WAREHOUSE, help_text="Warehouse code the goods go to.")
     expected_on = serializers.DateField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    lines = PurchaseOrderLineWriteSerializer(many=True, allow_empty=True)
+    notes = text(required=False, allow_blank=True, default="")
+    lines = _po_lines(PurchaseOrderLineWriteSerializer)
 
 
 class PurchaseOrderReceiveLineSerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    quantity = _whole("Quantity", help_text="How many arrived; at least 1.")
-    location = serializers.CharField(help_text="Bin code or bin barcode.")
+    sku = _code(SKU)
+    quantity = _quantity(help_text="How many arrived; at least 1.")
+    location = _code(BIN, help_text="Bin code or bin barcode.")
 
 
 class PurchaseOrderReceiveSerializer(serializers.Serializer):
-    warehouse = serializers.CharField(
+    warehouse = _code(
+        WAREHOUSE,
         required=False,
         allow_blank=True,
         default="",
         help_text="Warehouse code; the purchase order's warehouse when left out.",
     )
-    lines = PurchaseOrderReceiveLineSerializer(many=True, allow_empty=True)
+    lines = _po_lines(PurchaseOrderReceiveLineSerializer)
     reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
 class PurchaseOrderCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = text(max_length=500, required=False, allow_blank=True, default="")
 
 
 class DropShippedSerializer(serializers.Serializer):

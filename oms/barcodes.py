@@ -24,6 +24,11 @@ class Symbology(StrEnum):
     CODE128 = "code128"
 
 
+def is_digits(text: str) -> bool:
+    """Tell whether text is digits 0-9 only (str.isdigit also takes ², ٣ and the like)."""
+    return text.isascii() and text.isdigit()
+
+
 def gtin_check_digit(body: str) -> int:
     """Compute the GS1 check digit for the digits before it."""
     total = 0
@@ -35,7 +40,7 @@ def gtin_check_digit(body: str) -> int:
 
 def is_valid_gtin(code: str) -> bool:
     """Tell whether a string of 8, 12, 13 or 14 digits has a correct check digit."""
-    if not code.isdigit() or len(code) not in GTIN_LENGTHS:
+    if not is_digits(code) or len(code) not in GTIN_LENGTHS:
         return False
     return gtin_check_digit(code[:-1]) == int(code[-1])
 
@@ -62,7 +67,7 @@ def validate_product_barcode(value: str) -> None:
     code = value.strip()
     if not code:
         raise ValidationError("Enter a barcode.", code="blank")
-    if code.isdigit() and len(code) in GTIN_LENGTHS:
+    if is_digits(code) and len(code) in GTIN_LENGTHS:
         expected = gtin_check_digit(code[:-1])
         if expected != int(code[-1]):
             name = GTIN_LENGTHS[len(code)]

@@ -12,8 +12,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inventory.serializers import ErrorSerializer
 from oms import services
+from oms.api_schema import ErrorSerializer
 from oms.errors import InvalidInput
 
 

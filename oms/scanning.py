@@ -24,7 +24,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from oms.barcodes import GTIN_LENGTHS, MAX_CODE128_LENGTH, gtin_check_digit, is_valid_gtin
+from oms.barcodes import (
+    GTIN_LENGTHS,
+    MAX_CODE128_LENGTH,
+    gtin_check_digit,
+    is_digits,
+    is_valid_gtin,
+)
 
 GS = "\x1d"
 SYMBOLOGY_PREFIXES = ("]C1", "]e0", "]d2", "]Q3")
@@ -112,7 +118,7 @@ def _measure_ai(ai: str) -> tuple[str, int | None, int] | None:
     """Return the table row for an AI, including the 4-digit measure AIs 310n-369n."""
     if ai in _AI_TABLE:
         return _AI_TABLE[ai]
-    if len(ai) == 4 and ai.isdigit() and 310 <= int(ai[:3]) <= 369:
+    if len(ai) == 4 and is_digits(ai) and 310 <= int(ai[:3]) <= 369:
         return ("MEASURE", 6, 6)
     return None
 
@@ -218,7 +224,7 @@ def _recognise_code(raw: str, text: str, *, today: date | None) -> Scan:
         return _recognise_command(raw, upper)
     if upper.startswith("BIN-"):
         return _recognise_bin_label(raw, upper)
-    if text.isdigit():
+    if is_digits(text):
         return _recognise_digits(raw, text, today=today)
     if any(char.isspace() for char in text):
         raise ScanError(
@@ -286,7 +292,7 @@ def _recognise_digits(raw: str, text: str, *, today: date | None) -> Scan:
 def is_valid_gtin_like(digits: str) -> bool:
     """Tell whether a run of digits ends with a correct GS1 mod-10 check digit (SSCC, GSIN)."""
     return (
-        digits.isdigit() and len(digits) >= 2 and gtin_check_digit(digits[:-1]) == int(digits[-1])
+        is_digits(digits) and len(digits) >= 2 and gtin_check_digit(digits[:-1]) == int(digits[-1])
     )
 
 
@@ -348,7 +354,7 @@ def _parse_gs1_raw(text: str) -> dict[str, str]:
 def _read_ai(text: str, position: int) -> tuple[str, tuple[str, int | None, int]]:
     for length in (2, 3, 4):
         ai = text[position : position + length]
-        if len(ai) == length and ai.isdigit():
+        if len(ai) == length and is_digits(ai):
             row = _measure_ai(ai)
             if row is not None:
                 return ai, row
@@ -371,7 +377,7 @@ def _store_ai(fields: dict[str, str], ai: str, data: str) -> None:
         raise ScanError(f"GS1 field ({ai}) {title} is empty.")
     if len(data) > maximum:
         raise ScanError(f"GS1 field ({ai}) {title} is longer than {maximum} characters.")
-    if (ai in _NUMERIC_AIS or len(ai) == 4 or fixed == 13) and not data.isdigit():
+    if (ai in _NUMERIC_AIS or len(ai) == 4 or fixed == 13) and not is_digits(data):
         raise ScanError(f"GS1 field ({ai}) {title} must be digits only.")
     if any(not char.isprintable() for char in data):
         raise ScanError(f"GS1 field ({ai}) {title} contains control characters.")
@@ -387,7 +393,7 @@ def gs1_date(yymmdd: str, *, today: date | None = None) -> date:
     ``today`` belongs to the previous century, one more than 49 years behind
     to the next.
     """
-    if len(yymmdd) != 6 or not yymmdd.isdigit():
+    if len(yymmdd) != 6 or not is_digits(yymmdd):
         raise ScanError(f"{yymmdd!r} is not a date in the form YYMMDD.")
     yy, month, day = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
     today = today or date.today()

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -84,8 +85,16 @@ def full_clean_or_raise(instance: models.Model, *, exclude: Iterable[str] | None
         raise validation_error_to_domain(error) from error
 
 
+# The most units any one quantity (an order line, a receipt, a count, a pick) may name.
+MAX_QUANTITY = 1_000_000
+# The largest amount a money column (numeric(12,2)) holds.
+MAX_MONEY = Decimal("9999999999.99")
+# Free text with no column length of its own (notes, descriptions) is refused past this.
+MAX_TEXT = 5000
+
+
 def whole_number(
-    value, *, field: str, label: str = "Quantity", minimum: int = 1, maximum: int = 1_000_000
+    value, *, field: str, label: str = "Quantity", minimum: int = 1, maximum: int = MAX_QUANTITY
 ) -> int:
     """Return value as a whole number of at least ``minimum``, or refuse it in plain words."""
     if isinstance(value, bool) or value is None:
@@ -103,6 +112,41 @@ def whole_number(
     if number > maximum:
         raise InvalidInput(f"{label} cannot be more than {maximum:,}.", field=field)
     return number
+
+
+# Ids are bigint columns (DEFAULT_AUTO_FIELD is BigAutoField).
+MAX_ID = 2**63 - 1
+_ID = re.compile(r"^\s*[0-9]{1,19}\s*$")
+
+
+def parse_id(value, *, field: str = "id", label: str = "The id") -> int:
+    """Return value as the id of a row (1 up to the id column's limit), or refuse it (400).
+
+    Every id that arrives from outside (a URL, a form, a JSON body, a query
+    string) goes through here, so ``abc``, ``-1``, ``1.5`` and a number past
+    the column are refused alike before any query runs.
+    """
+    if isinstance(value, bool) or value is None:
+        raise InvalidInput(f"{label} must be a whole number from 1.", field=field, code="bad_id")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and _ID.match(value):
+        number = int(value)
+    else:
+        raise InvalidInput(f"{label} must be a whole number from 1.", field=field, code="bad_id")
+    if not 1 <= number <= MAX_ID:
+        raise InvalidInput(
+            f"{label} must be a whole number from 1 to {MAX_ID:,}.", field=field, code="bad_id"
+        )
+    return number
+
+
+def id_or_none(value) -> int | None:
+    """Return value as the id of a row (see parse_id), or None when it cannot be one."""
+    try:
+        return parse_id(value)
+    except InvalidInput:
+        return None
 
 
 HEARTBEAT_SOURCE_MAX_LENGTH = 100

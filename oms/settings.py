@@ -151,6 +151,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# An order page posts two fields per line: room for one past the 500-line cap
+# (orders.models.Order.MAX_LINES), so that the cap is refused in words.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1100
+
 AUTHENTICATION_BACKENDS = ["oms.auth.LoginGuardBackend", "oms.auth.RoleBackend"]
 
 # Caches: shared by every web process (API throttles count here). Redis when
@@ -278,7 +282,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "oms.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "oms.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "oms.api_exceptions.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "NUM_PROXIES": OMS_TRUSTED_PROXIES,

@@ -142,9 +142,18 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Address)
 class AddressAdmin(admin.ModelAdmin):
+    """Addresses, read only: orders and shipments keep the copy they were made with, so an
+    address changes by giving the order or customer a new one (through their services)."""
+
     list_display = ["name", "line1", "city", "postal_code", "country", "customer"]
     search_fields = ["name", "line1", "city", "postal_code"]
     raw_id_fields = ["customer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

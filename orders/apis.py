@@ -29,7 +29,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from inventory.serializers import ErrorSerializer
+from oms.api_schema import ErrorSerializer
 from oms.errors import DomainError, InvalidInput
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from oms.roles import STAFF_ROLES, has_role
@@ -140,7 +140,7 @@ def _if_match(request) -> int | None:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip().strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 10):
         raise InvalidInput(
             'If-Match must be the ETag you received with the order, for example "3".',
             field="If-Match",
@@ -230,8 +230,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
     @extend_schema(
         summary="Edit an order's shipping details, notes or lines",
         description=(
-            "Send only the fields that change. Lines can change while the order is a draft "
-            "or placed; the address until it ships. Optimistic concurrency: send the ETag "
+            "Send only the fields that change. What may change depends on the order's state "
+            "(an order on hold: the state it left): lines while it is a draft or placed; the "
+            "shipping address until picking starts, and on a partly shipped order for what "
+            "has not left; the billing address, shipping method and shipping price until "
+            "anything has shipped; ship policy, priority and VIP until everything has "
+            "shipped; notes always. A change the state closes answers 409 naming the state, "
+            "as does one that brings the total below what was paid; a field sent with the "
+            "value it already has is no change. Optimistic concurrency: send the ETag "
             'of your last GET as If-Match (or "version" in the body); when someone else '
             "changed the order since, nothing is saved and the answer is 412. Without "
             "either, the edit applies to the current order (last write wins)."
@@ -253,7 +259,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         expected = expected if expected is not None else body_version
         try:
             order = services.order_update(
-                order_id=int(pk), user=request.user, expected_version=expected, **data
+                order_id=pk, user=request.user, expected_version=expected, **data
             )
         except services.StaleEdit as error:
             raise PreconditionFailed(error.message, code=error.code) from error
@@ -263,7 +269,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
     @action(detail=True, methods=["post"], required_perms=["orders.add_order"])
     def place(self, request, pk=None):
         return _order_transition(
-            request, lambda data: services.order_place(order_id=int(pk), user=request.user)
+            request, lambda data: services.order_place(order_id=pk, user=request.user)
         )
 
     @_transition_schema(
@@ -279,7 +285,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         return _order_transition(
             request,
             lambda data: services.order_confirm(
-                order_id=int(pk), user=request.user, payment=data.get("payment")
+                order_id=pk, user=request.user, payment=data.get("payment")
             ),
             OrderConfirmSerializer,
         )
@@ -292,7 +298,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         return _order_transition(
             request,
             lambda data: services.order_cancel(
-                order_id=int(pk), user=request.user, reason=data["reason"]
+                order_id=pk, user=request.user, reason=data["reason"]
             ),
             ReasonSerializer,
         )
@@ -302,9 +308,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
     def hold(self, request, pk=None):
         return _order_transition(
             request,
-            lambda data: services.order_hold(
-                order_id=int(pk), user=request.user, reason=data["reason"]
-            ),
+            lambda data: services.order_hold(order_id=pk, user=request.user, reason=data["reason"]),
             ReasonSerializer,
         )
 
@@ -313,9 +317,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
     def release(self, request, pk=None):
         return _order_transition(
             request,
-            lambda data: services.order_release(
-                order_id=int(pk), user=request.user, note=data["note"]
-            ),
+            lambda data: services.order_release(order_id=pk, user=request.user, note=data["note"]),
             NoteSerializer,
         )
 
@@ -366,7 +368,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
     )
     def partial_update(self, request, pk=None):
         data = provided(validated(CustomerWriteSerializer, request.data, partial=True))
-        customer = services.customer_update(customer_id=int(pk), user=request.user, **data)
+        customer = services.customer_update(customer_id=pk, user=request.user, **data)
         return Response(_customer_out(customer.pk))
 
 

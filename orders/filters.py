@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
+from oms.api_inputs import MomentFilter
+from oms.errors import InvalidInput
+from oms.services import parse_id
 from orders.models import Customer, Order, OrderLine
 
 
@@ -35,12 +38,12 @@ class OrderFilter(filters.FilterSet):
     has_backorder = filters.BooleanFilter(
         method="filter_has_backorder", help_text="Orders with (or without) backordered lines."
     )
-    created_after = filters.DateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.DateTimeFilter(field_name="created_at", lookup_expr="lt")
-    placed_after = filters.DateTimeFilter(
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
+    placed_after = MomentFilter(
         field_name="placed_at", lookup_expr="gte", help_text="Placed at or after this moment."
     )
-    placed_before = filters.DateTimeFilter(
+    placed_before = MomentFilter(
         field_name="placed_at", lookup_expr="lt", help_text="Placed before this moment."
     )
     ordering = StableOrderingFilter(
@@ -53,9 +56,12 @@ class OrderFilter(filters.FilterSet):
 
     def filter_customer(self, queryset, name, value):
         value = value.strip()
-        if value.isdigit():
-            return queryset.filter(customer_id=int(value))
-        return queryset.filter(customer__email__iexact=value)
+        if "@" in value:
+            return queryset.filter(customer__email__iexact=value)
+        try:
+            return queryset.filter(customer_id=parse_id(value, field="customer"))
+        except InvalidInput:
+            return queryset.none()
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

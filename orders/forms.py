@@ -12,6 +12,7 @@ import re
 from django import forms
 
 from oms.errors import DomainError
+from oms.services import MAX_ID, MAX_TEXT
 from orders.models import Order, Payment
 from orders.services.desk import SHIPPING_METHODS
 
@@ -134,16 +135,28 @@ class OrderOptionsForm(StyledForm):
         initial=Order.ShipPolicy.PARTIAL,
     )
     is_vip = forms.BooleanField(label="VIP / special order", required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, fields=None, **kwargs):
+        """Offer only ``fields`` (all when None): the ones the order's state lets change."""
         super().__init__(*args, **kwargs)
-        for key, (_label, price) in SHIPPING_METHODS.items():
-            self.fields["shipping_method"].widget.attrs[f"data-price-{key}"] = str(price)
+        if fields is not None:
+            for name in [name for name in self.fields if name not in fields]:
+                del self.fields[name]
+        if "shipping_method" in self.fields:
+            for key, (_label, price) in SHIPPING_METHODS.items():
+                self.fields["shipping_method"].widget.attrs[f"data-price-{key}"] = str(price)
 
     def as_service_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["shipping_price"] = (data.get("shipping_price") or "").strip() or "0.00"
+        """Return the offered fields as the order services take them."""
+        data = {name: self.cleaned_data.get(name) for name in self.fields}
+        if "shipping_price" in data:
+            data["shipping_price"] = (data["shipping_price"] or "").strip() or "0.00"
         return data
 
 
@@ -171,7 +184,9 @@ class OrderFilterForm(StyledForm):
     date_to = forms.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    customer = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    customer = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput()
+    )
     vip = forms.ChoiceField(
         label="VIP", required=False, choices=[("", "All"), ("yes", "VIP only"), ("no", "Not VIP")]
     )

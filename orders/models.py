@@ -107,6 +107,12 @@ class Order(FSMModelMixin, TimeStampedModel):
         PARTIAL = "partial", "Ship partial: send what is there now"
         COMPLETE = "complete", "Ship complete: wait for everything"
 
+    # Bounds on what an order may hold: its lines, and its priority (a smallint column).
+    # With at most MAX_LINES lines, a total past its column is refused in words
+    # (orders.services.base.set_totals) before anything is saved.
+    MAX_LINES = 500
+    MIN_PRIORITY, MAX_PRIORITY = -100, 100
+
     # States from which nothing has shipped yet: cancelling is still possible.
     CANCELLABLE = [
         Status.DRAFT,

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 
 from inventory.models import Product
-from oms.barcodes import gtin_variants
+from oms.barcodes import gtin_variants, is_digits
 from oms.errors import NotFound
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
 
@@ -150,7 +150,7 @@ def _order_search(qs: QuerySet[Order], search: str) -> QuerySet[Order]:
         | Q(customer__email__icontains=search)
         | Q(customer__phone__icontains=search)
     )
-    if search.isdigit():
+    if is_digits(search) and len(search) <= 18:
         # "123" finds SO-000123 as typed on the phone.
         match |= Q(number=f"SO-{int(search):06d}")
     return qs.filter(match)

@@ -11,14 +11,23 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from oms.api_inputs import money, text, whole
 from oms.errors import InvalidInput
+from oms.services import MAX_QUANTITY
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
 
+MAX_ORDER_LINES = Order.MAX_LINES
+LINES_CAP = f"An order can have at most {MAX_ORDER_LINES} lines."
+REASON_LENGTH = 500
 
-def _whole(label: str, **kwargs) -> serializers.IntegerField:
-    message = f"{label} must be a whole number."
-    return serializers.IntegerField(
-        error_messages={"invalid": message, "max_string_length": message}, **kwargs
+
+def _lines(**kwargs):
+    return LineInputSerializer(
+        many=True,
+        max_length=MAX_ORDER_LINES,
+        error_messages={"max_length": LINES_CAP},
+        help_text=f"At most {MAX_ORDER_LINES} lines.",
+        **kwargs,
     )
 
 
@@ -86,6 +95,8 @@ class AddressSerializer(serializers.ModelSerializer):
 
 
 class CustomerSummarySerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text="Email, or blank.")
+
     class Meta:
         model = Customer
         fields = ["id", "name", "email", "phone", "is_vip"]
@@ -95,6 +106,7 @@ class CustomerSummarySerializer(serializers.ModelSerializer):
 class CustomerSerializer(serializers.ModelSerializer):
     """A customer with their default addresses."""
 
+    email = serializers.CharField(read_only=True, help_text="Email, or blank.")
     default_shipping_address = AddressSerializer(read_only=True, allow_null=True)
     default_billing_address = AddressSerializer(read_only=True, allow_null=True)
 
@@ -225,7 +237,7 @@ class CustomerInputSerializer(serializers.Serializer):
 
 class LineInputSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64, allow_blank=True)
-    quantity = _whole("Quantity", help_text="How many; at least 1.")
+    quantity = whole("Quantity", minimum=1, maximum=MAX_QUANTITY, help_text="How many; at least 1.")
 
 
 class OrderCreateSerializer(serializers.Serializer):
@@ -248,19 +260,24 @@ class OrderCreateSerializer(serializers.Serializer):
     shipping_method = serializers.CharField(
         max_length=50, required=False, allow_blank=True, default=""
     )
-    shipping_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, default="0.00"
+    shipping_price = money("Shipping price", required=False, default="0.00")
+    priority = whole(
+        "Priority",
+        minimum=Order.MIN_PRIORITY,
+        maximum=Order.MAX_PRIORITY,
+        required=False,
+        default=0,
+        help_text="Higher goes first.",
     )
-    priority = _whole("Priority", required=False, default=0, help_text="Higher goes first.")
     is_vip = serializers.BooleanField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = text(required=False, allow_blank=True, default="")
     currency = serializers.CharField(max_length=3, required=False, default="GBP")
     status = serializers.ChoiceField(
         choices=[Order.Status.PLACED, Order.Status.DRAFT],
         default=Order.Status.PLACED,
         help_text='"placed" (the default): the order arrives placed. "draft": to finish later.',
     )
-    lines = LineInputSerializer(many=True, allow_empty=True)
+    lines = _lines(allow_empty=True)
 
 
 class OrderUpdateSerializer(serializers.Serializer):
@@ -269,14 +286,18 @@ class OrderUpdateSerializer(serializers.Serializer):
     shipping_address = AddressInputSerializer(required=False)
     billing_address = AddressInputSerializer(required=False)
     shipping_method = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    shipping_price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
-    priority = _whole("Priority", required=False)
+    shipping_price = money("Shipping price", required=False)
+    notes = text(required=False, allow_blank=True)
+    priority = whole(
+        "Priority", minimum=Order.MIN_PRIORITY, maximum=Order.MAX_PRIORITY, required=False
+    )
     is_vip = serializers.BooleanField(required=False)
     ship_policy = serializers.ChoiceField(choices=Order.ShipPolicy.choices, required=False)
-    lines = LineInputSerializer(many=True, required=False, allow_empty=True)
-    version = _whole(
+    lines = _lines(required=False, allow_empty=True)
+    version = whole(
         "Version",
+        minimum=0,
+        maximum=2**31 - 1,
         required=False,
         help_text="The version you loaded; refused with 412 when the order changed since.",
     )
@@ -284,7 +305,7 @@ class OrderUpdateSerializer(serializers.Serializer):
 
 class PaymentInputSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Payment.Method.choices)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = money("Payment amount")
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     currency = serializers.CharField(
         max_length=3, required=False, help_text="The order's currency if left out."
@@ -297,11 +318,11 @@ class OrderConfirmSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = text(max_length=REASON_LENGTH, required=False, allow_blank=True, default="")
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = text(max_length=REASON_LENGTH, required=False, allow_blank=True, default="")
 
 
 class CustomerWriteSerializer(serializers.Serializer):
@@ -309,7 +330,7 @@ class CustomerWriteSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     is_vip = serializers.BooleanField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = text(required=False, allow_blank=True)
     default_shipping_address = AddressInputSerializer(required=False, allow_null=True)
     default_billing_address = AddressInputSerializer(required=False, allow_null=True)
 

@@ -8,3 +8,9 @@ from django.dispatch import Signal
 # by a receiver refuses the cancel (nothing is written). Arguments: order
 # (the locked Order), user, reason (str).
 order_cancelled = Signal()
+
+# Sent by orders.services.order_update INSIDE its transaction when an order's
+# shipping address changed (the order row is locked and saved with the new
+# address). A receiver may refuse the change by raising a DomainError: the
+# edit is then rolled back whole. Arguments: order (the locked Order), user.
+order_readdressed = Signal()

@@ -15,6 +15,7 @@ from fulfillment.services.shipments import (
     shipment_create_for_order,
     shipments_cancel_for_order,
     shipments_create_ready,
+    shipments_readdress_for_order,
 )
 from fulfillment.services.shipping import shipment_ship
 from fulfillment.services.shorts import pick_short
@@ -34,6 +35,7 @@ __all__ = [
     "shipment_ship",
     "shipments_cancel_for_order",
     "shipments_create_ready",
+    "shipments_readdress_for_order",
     "suggested_weight",
     "tracking_update",
     "wave_create",

@@ -24,7 +24,7 @@ from fulfillment.services.base import (
 )
 from oms.errors import Conflict, InvalidInput, NotFound
 from oms.scanning import Command, DocumentType, ScanKind, recognise
-from oms.services import whole_number
+from oms.services import id_or_none, whole_number
 from orders.models import Order
 
 PACK_PERM = "fulfillment.pack_shipment"
@@ -44,10 +44,11 @@ def suggested_weight(parcel: Parcel | None, package_type: PackageType | None = N
 
 
 def _lock(shipment_id) -> Shipment:
-    if not str(shipment_id).isdigit():
+    shipment_id = id_or_none(shipment_id)
+    if shipment_id is None:
         raise NotFound("That shipment does not exist.", field="shipment", code="unknown_shipment")
-    _, shipments = lock_shipments([int(shipment_id)])
-    shipment = shipments.get(int(shipment_id))
+    _, shipments = lock_shipments([shipment_id])
+    shipment = shipments.get(shipment_id)
     if shipment is None:
         raise NotFound("That shipment does not exist.", field="shipment", code="unknown_shipment")
     return shipment
@@ -291,9 +292,10 @@ def _close(
     _packable(shipment)
     package_type = None
     if package_type_id not in (None, ""):
+        package_id = id_or_none(package_type_id)
         package_type = (
-            PackageType.objects.filter(pk=package_type_id, is_active=True).first()
-            if str(package_type_id).isdigit()
+            PackageType.objects.filter(pk=package_id, is_active=True).first()
+            if package_id
             else None
         )
         if package_type is None:

@@ -94,6 +94,7 @@ def _create_for(order: Order, *, user) -> list[Shipment]:
     for warehouse_id, rows in by_warehouse.items():
         shipment = Shipment.objects.create(
             order=order,
+            ship_to_id=order.shipping_address_id,
             warehouse_id=warehouse_id,
             shipping_method=method,
             carrier=method.carrier if method else None,
@@ -250,4 +251,42 @@ def shipments_cancel_for_order(*, order: Order, user=None, reason: str = "") -> 
             note += f" ({reason})"
         shipment.cancel()
         _cancel(shipment, user=user, note=note)
+    return shipments
+
+
+@order_service
+def shipments_readdress_for_order(*, order: Order, user=None) -> list[Shipment]:
+    """Send an order's shipments that nothing was picked for yet to its new address.
+
+    Runs inside the order's edit (``orders.signals.order_readdressed``: the order
+    service has checked the role and the order's state), so it checks no
+    permission of its own. A shipment keeps the address it is picked and packed
+    for: when one is already being picked or packed, the new address is refused
+    (409) and the edit is rolled back whole.
+    """
+    lock_orders([order.pk])  # held already by the order's edit; taken first, as everywhere
+    shipments = list(
+        Shipment.objects.select_for_update(of=("self",))
+        .filter(order_id=order.pk, status__in=Shipment.OPEN)
+        .order_by("pk")
+    )
+    started = [shipment for shipment in shipments if shipment.status != Shipment.Status.PENDING]
+    if started:
+        raise Conflict(
+            f"Shipment {started[0]} of order {order} is already "
+            f"{started[0].get_status_display().lower()} for the address it has: the order's "
+            "shipping address can no longer change.",
+            field="shipping_address",
+            code="shipment_started",
+        )
+    for shipment in shipments:
+        shipment.ship_to_id = order.shipping_address_id
+        save_shipment(shipment, ["ship_to"])
+        order_event(
+            order=order,
+            type=OrderEvent.Type.SHIPMENT,
+            user=user,
+            note=f"Shipment {shipment} will go to the new address",
+            data={"shipment_id": shipment.pk, "shipment": shipment.number},
+        )
     return shipments

@@ -14,6 +14,7 @@ from fulfillment.services.base import (
 )
 from inventory import services as inventory_services
 from oms.errors import Conflict, InvalidInput, NotFound, TransitionRefused
+from oms.services import id_or_none
 from orders.events import order_event
 from orders.models import LineAllocation, Order, OrderEvent, OrderLine
 from orders.notifications import queue_order_emails
@@ -32,11 +33,12 @@ def _resolve_method(
 ) -> tuple[Carrier, ShippingMethod | None]:
     method = None
     if shipping_method_id not in (None, ""):
+        method_id = id_or_none(shipping_method_id)
         method = (
             ShippingMethod.objects.select_related("carrier")
-            .filter(pk=shipping_method_id, is_active=True)
+            .filter(pk=method_id, is_active=True)
             .first()
-            if str(shipping_method_id).isdigit()
+            if method_id
             else None
         )
         if method is None:

@@ -16,9 +16,15 @@ from fulfillment.services.base import (
     lock_shipments,
     save_shipment,
 )
-from oms.errors import Conflict, NotFound
-from oms.services import whole_number
+from oms.errors import Conflict, InvalidInput, NotFound
+from oms.services import parse_id, whole_number
+from orders.models import Order
 from orders.services.base import order_service
+
+# The most orders one wave takes (a tote number each: a smallint column), and the
+# most shipments a request may name for one.
+MAX_WAVE_ORDERS = 1000
+MAX_WAVE_SHIPMENTS = 5000
 
 
 @order_service
@@ -34,20 +40,27 @@ def wave_create(
     """Group ready shipments into a pick list: VIP first, then priority, then oldest.
 
     Filters: carrier code, minimum order priority, VIP orders only, at most
-    ``max_orders`` orders, or exactly the shipments named. Each order gets a
-    tote number (and colour). Refused (409) when no shipment is ready.
+    ``max_orders`` orders (never more than MAX_WAVE_ORDERS: the rest wait for the
+    next wave), or exactly the shipments named. Each order gets a tote number
+    (and colour). Refused (409) when no shipment is ready.
     """
     check_perm(user, "fulfillment.add_wave", "Only warehouse staff and managers build waves.")
     if min_priority not in (None, ""):
         min_priority = whole_number(
-            min_priority, field="min_priority", label="Priority", minimum=-1000
+            min_priority,
+            field="min_priority",
+            label="Priority",
+            minimum=Order.MIN_PRIORITY,
+            maximum=Order.MAX_PRIORITY,
         )
     else:
         min_priority = None
     if max_orders not in (None, ""):
-        max_orders = whole_number(max_orders, field="max_orders", label="Maximum orders")
+        max_orders = whole_number(
+            max_orders, field="max_orders", label="Maximum orders", maximum=MAX_WAVE_ORDERS
+        )
     else:
-        max_orders = None
+        max_orders = MAX_WAVE_ORDERS
     candidates = selectors.ready_shipments(
         carrier=carrier or "", min_priority=min_priority, vip_only=bool(vip_only)
     )
@@ -57,7 +70,7 @@ def wave_create(
     orders_seen: list[int] = []
     for shipment_id, order_id in candidates.values_list("pk", "order_id"):
         if order_id not in orders_seen:
-            if max_orders is not None and len(orders_seen) >= max_orders:
+            if len(orders_seen) >= max_orders:
                 continue
             orders_seen.append(order_id)
         chosen.append(shipment_id)
@@ -83,7 +96,10 @@ def wave_create(
 
 def get_wave(wave_id) -> Wave:
     """Return a wave by id (as typed or posted), or refuse with NotFound."""
-    wave = Wave.objects.filter(pk=wave_id).first() if str(wave_id).isdigit() else None
+    try:
+        wave = Wave.objects.filter(pk=parse_id(wave_id, field="wave")).first()
+    except InvalidInput:
+        wave = None
     if wave is None:
         raise NotFound("That pick list (wave) does not exist.", field="wave", code="unknown_wave")
     return wave

@@ -28,7 +28,7 @@ from inventory.models import Location, Product, PurchaseOrder, StockMovement
 from oms.access import staff_view
 from oms.errors import DomainError, InvalidInput
 from oms.scanning import Command, DocumentType, Scan, ScanKind, recognise
-from oms.services import whole_number
+from oms.services import id_or_none, whole_number
 
 logger = logging.getLogger("oms.scanning")
 
@@ -669,8 +669,9 @@ def _count_zero(request, state: dict) -> Answer:
     allowed = {row["product_id"] for row in finished["unscanned"]}
     ticked = set()
     for value in request.POST.getlist("zero"):
-        if value.isdigit() and int(value) in allowed:
-            ticked.add(int(value))
+        product_id = id_or_none(value)
+        if product_id in allowed:
+            ticked.add(product_id)
     if not ticked:
         return Answer(INFO, "Nothing ticked: products not scanned keep their stock.")
     location = selectors.location_by_id(finished["location_id"])

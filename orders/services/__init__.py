@@ -14,15 +14,15 @@ from orders.services.allocation import (
 )
 from orders.services.base import LineInput, StaleEdit, lock_order
 from orders.services.customers import customer_create, customer_get_or_create, customer_update
+from orders.services.drop_ship import order_line_drop_shipped
+from orders.services.editing import editable_fields, order_update
 from orders.services.orders import (
     order_cancel,
     order_confirm,
     order_create,
     order_hold,
-    order_line_drop_shipped,
     order_place,
     order_release,
-    order_update,
 )
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "customer_create",
     "customer_get_or_create",
     "customer_update",
+    "editable_fields",
     "lock_order",
     "order_cancel",
     "order_confirm",

@@ -1,18 +1,20 @@
-"""What the order services share: locking, running a transition, money, totals."""
+"""What the order services share: locking, transitions, lines, money, totals."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.db.models.functions import Upper
 from django_fsm import can_proceed, has_transition_perm
 
+from inventory.models import Product
 from oms.errors import Conflict, InvalidInput, NotAllowed, NotFound, TransitionRefused
-from oms.services import service
+from oms.services import MAX_MONEY, MAX_TEXT, service, whole_number
 from orders.events import collect_events, order_event
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, OrderLine
 
 Status = Order.Status
 
@@ -66,21 +68,118 @@ _TRANSITION_WORDS = {
 
 
 def parse_money(value, *, field: str, label: str) -> Decimal:
+    """Return value as an amount with two decimals that a money column holds, or refuse it."""
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(str(value).strip())
     except (InvalidOperation, TypeError, ValueError):
         raise InvalidInput(f"{label} must be an amount such as 19.80.", field=field) from None
     if not amount.is_finite():
         raise InvalidInput(f"{label} must be an amount such as 19.80.", field=field)
     if amount.as_tuple().exponent < -2:
         raise InvalidInput(f"{label} can have at most two decimals.", field=field)
+    if abs(amount) > MAX_MONEY:
+        raise InvalidInput(f"{label} cannot be more than {MAX_MONEY:,}.", field=field)
     return amount.quantize(Decimal("0.01"))
 
 
-def recalculate_totals(order: Order) -> None:
-    subtotal = sum((line.unit_price * line.quantity for line in order.lines.all()), Decimal("0"))
+def set_totals(order: Order, lines: Sequence[OrderLine], *, field: str = "lines") -> None:
+    """Set the order's subtotal and total from its lines and shipping price.
+
+    Refuses (400, naming ``field``) a total past what a money column holds: the
+    bounds on lines (Order.MAX_LINES), quantities and prices keep every column
+    safe, and this keeps their product safe too.
+    """
+    subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
+    total = subtotal + order.shipping_price
+    if total > MAX_MONEY:
+        raise InvalidInput(
+            f"The order's total would be {total:,.2f}, more than one order can hold "
+            f"({MAX_MONEY:,}). Split it into several orders.",
+            field=field,
+            code="total_too_large",
+        )
     order.subtotal = subtotal.quantize(Decimal("0.01"))
-    order.total = order.subtotal + order.shipping_price
+    order.total = total.quantize(Decimal("0.01"))
+
+
+def resolve_lines(lines: Sequence) -> list[tuple[Product, int]]:
+    """Return (product, quantity) for lines given by SKU (any case), or refuse them.
+
+    Every SKU is looked up in one query. Refused with a message per line: no
+    lines, more than Order.MAX_LINES, an unknown or inactive SKU, a quantity
+    that is not a whole number from 1 to oms.services.MAX_QUANTITY.
+    """
+    if not lines:
+        raise InvalidInput("An order needs at least one line.", field="lines", code="empty_order")
+    if len(lines) > Order.MAX_LINES:
+        raise InvalidInput(
+            f"An order can have at most {Order.MAX_LINES} lines; this one has {len(lines)}.",
+            field="lines",
+            code="too_many_lines",
+        )
+    wanted: list[tuple[str, object]] = []
+    for line in lines:
+        if isinstance(line, dict):
+            wanted.append((str(line.get("sku") or "").strip(), line.get("quantity")))
+        else:
+            wanted.append((str(line.sku or "").strip(), line.quantity))
+    keys = {sku.upper() for sku, _ in wanted if sku}
+    by_sku = {
+        product.sku_key: product
+        for product in Product.objects.annotate(sku_key=Upper("sku")).filter(sku_key__in=keys)
+    }
+    errors: dict[str, list[str]] = {}
+    resolved: list[tuple[Product, int]] = []
+    for index, (sku, quantity) in enumerate(wanted):
+        product = by_sku.get(sku.upper())
+        if product is None:
+            errors[f"lines[{index}].sku"] = [f"There is no product with SKU {sku!r}."]
+            continue
+        if not product.is_active:
+            errors[f"lines[{index}].sku"] = [f"{product.sku} {product.name} is no longer sold."]
+            continue
+        try:
+            qty = whole_number(quantity, field=f"lines[{index}].quantity")
+        except InvalidInput as error:
+            errors.update(error.errors)
+            continue
+        resolved.append((product, qty))
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors=errors, code="bad_lines")
+    return resolved
+
+
+def check_order_fields(fields: dict) -> dict:
+    """Return the plain fields of an order (method, policy, priority, VIP, notes) checked.
+
+    Each is optional; what is given must fit its column and its bounds.
+    """
+    checked = dict(fields)
+    if "shipping_method" in checked:
+        method = str(checked["shipping_method"] or "").strip()
+        if len(method) > 50:
+            raise InvalidInput(
+                "A shipping method is at most 50 characters.", field="shipping_method"
+            )
+        checked["shipping_method"] = method
+    if "ship_policy" in checked and checked["ship_policy"] not in Order.ShipPolicy.values:
+        raise InvalidInput("Ship policy must be 'partial' or 'complete'.", field="ship_policy")
+    if "priority" in checked:
+        checked["priority"] = whole_number(
+            checked["priority"],
+            field="priority",
+            label="Priority",
+            minimum=Order.MIN_PRIORITY,
+            maximum=Order.MAX_PRIORITY,
+        )
+    if "is_vip" in checked:
+        checked["is_vip"] = bool(checked["is_vip"])
+    if "notes" in checked:
+        notes = str(checked["notes"] or "")
+        if len(notes) > MAX_TEXT:
+            raise InvalidInput(f"Notes can be at most {MAX_TEXT:,} characters.", field="notes")
+        checked["notes"] = notes
+    return checked
 
 
 def assign_number(order: Order) -> None:

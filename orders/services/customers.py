@@ -21,9 +21,13 @@ ADDRESS_FIELDS = [
 ]
 
 
-def address_from_data(
+def address_build(
     data: dict | Address | None, *, field: str, customer: Customer | None
 ) -> Address | None:
+    """Return an unsaved address from typed data, or refuse it with a message per part.
+
+    None (or an empty dict) gives None: no address.
+    """
     if data is None or data == {}:
         return None
     if isinstance(data, Address):
@@ -47,7 +51,23 @@ def address_from_data(
         raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
     clean = {f: str(data.get(f) or "").strip() for f in ADDRESS_FIELDS}
     clean["country"] = country
-    return Address.objects.create(customer=customer, **clean)
+    for name, value in clean.items():
+        limit = Address._meta.get_field(name).max_length
+        if len(value) > limit:
+            errors[f"{field}.{name}"] = [f"This part can be at most {limit} characters."]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
+    return Address(customer=customer, **clean)
+
+
+def address_from_data(
+    data: dict | Address | None, *, field: str, customer: Customer | None
+) -> Address | None:
+    """Return a new saved address from typed data (see address_build), or None."""
+    address = address_build(data, field=field, customer=customer)
+    if address is not None:
+        address.save()
+    return address
 
 
 @service

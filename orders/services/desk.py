@@ -17,6 +17,7 @@ from oms.services import require_perm
 from orders.models import Customer, Order
 from orders.services.base import order_service
 from orders.services.customers import customer_create
+from orders.services.editing import order_update
 from orders.services.orders import (
     order_cancel,
     order_confirm,
@@ -24,7 +25,6 @@ from orders.services.orders import (
     order_hold,
     order_place,
     order_release,
-    order_update,
 )
 
 

@@ -1,4 +1,4 @@
-"""Creating, editing and moving an order through its states."""
+"""Creating an order and moving it through its states (editing: orders.services.editing)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from inventory import services as inventory_services
-from inventory.models import Product
 from oms.errors import Conflict, InvalidInput, TransitionRefused
-from oms.services import require_perm, whole_number
+from oms.services import require_perm
 from orders.events import order_event
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
 from orders.notifications import queue_order_emails
@@ -23,51 +21,20 @@ from orders.services.allocation import (
 )
 from orders.services.base import (
     LineInput,
-    StaleEdit,
     Status,
     assign_number,
+    check_order_fields,
     lock_order,
     order_service,
     parse_money,
-    recalculate_totals,
     remember_related,
+    resolve_lines,
     run_transition,
     save_transition,
-    status_label,
+    set_totals,
 )
 from orders.services.customers import address_from_data
 from orders.signals import order_cancelled
-
-
-def _resolve_lines(lines: Sequence[LineInput | dict]) -> list[tuple[Product, int]]:
-    if not lines:
-        raise InvalidInput("An order needs at least one line.", field="lines", code="empty_order")
-    wanted: list[tuple[str, object]] = []
-    for line in lines:
-        if isinstance(line, dict):
-            wanted.append((str(line.get("sku") or "").strip(), line.get("quantity")))
-        else:
-            wanted.append((line.sku.strip(), line.quantity))
-    by_sku = {p.sku: p for p in Product.objects.filter(sku__in={sku for sku, _ in wanted})}
-    errors: dict[str, list[str]] = {}
-    resolved: list[tuple[Product, int]] = []
-    for index, (sku, quantity) in enumerate(wanted):
-        product = by_sku.get(sku) or Product.objects.filter(sku__iexact=sku).first()
-        if product is None:
-            errors[f"lines[{index}].sku"] = [f"There is no product with SKU {sku!r}."]
-            continue
-        if not product.is_active:
-            errors[f"lines[{index}].sku"] = [f"{product.sku} {product.name} is no longer sold."]
-            continue
-        try:
-            qty = whole_number(quantity, field=f"lines[{index}].quantity")
-        except InvalidInput as error:
-            errors.update(error.errors)
-            continue
-        resolved.append((product, qty))
-    if errors:
-        raise InvalidInput(next(iter(errors.values()))[0], errors=errors, code="bad_lines")
-    return resolved
 
 
 @order_service
@@ -100,10 +67,23 @@ def order_create(
             f"Unknown channel {channel!r}: use one of {', '.join(Order.Channel.values)}.",
             field="channel",
         )
-    if ship_policy not in Order.ShipPolicy.values:
-        raise InvalidInput("Ship policy must be 'partial' or 'complete'.", field="ship_policy")
+    fields = check_order_fields(
+        {
+            "shipping_method": shipping_method,
+            "ship_policy": ship_policy,
+            "priority": priority,
+            "notes": notes,
+        }
+    )
     external_reference = (external_reference or "").strip()
-    resolved = _resolve_lines(lines)
+    if len(external_reference) > 100:
+        raise InvalidInput(
+            "An external reference is at most 100 characters.", field="external_reference"
+        )
+    currency = (currency or "GBP").strip().upper()
+    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+        raise InvalidInput("Use a three-letter currency code, for example GBP.", field="currency")
+    resolved = resolve_lines(lines)
     shipping_price = parse_money(shipping_price, field="shipping_price", label="Shipping price")
     if shipping_price < 0:
         raise InvalidInput("Shipping price cannot be negative.", field="shipping_price")
@@ -121,13 +101,10 @@ def order_create(
         customer=customer,
         shipping_address=ship_to,
         billing_address=bill_to,
-        shipping_method=shipping_method,
         shipping_price=shipping_price,
-        ship_policy=ship_policy,
-        priority=priority,
-        is_vip=customer.is_vip if is_vip is None else is_vip,
-        notes=notes,
-        currency=(currency or "GBP").upper(),
+        is_vip=customer.is_vip if is_vip is None else bool(is_vip),
+        currency=currency,
+        **fields,
         created_by=user if getattr(user, "pk", None) else None,
     )
     lines = [
@@ -142,10 +119,7 @@ def order_create(
         )
         for index, (product, qty) in enumerate(resolved)
     ]
-    order.subtotal = sum((line.line_total for line in lines), Decimal("0")).quantize(
-        Decimal("0.01")
-    )
-    order.total = order.subtotal + order.shipping_price
+    set_totals(order, lines)
     if place:
         run_transition(order, "place", user=user)
         _check_placeable(order, has_lines=bool(lines))
@@ -354,245 +328,4 @@ def order_release(*, order_id: int, user=None, note: str = "") -> Order:
                 user=user,
                 note="Stock arrived while the order was on hold",
             )
-    return order
-
-
-EDITABLE_FIELDS = {
-    "shipping_address",
-    "billing_address",
-    "shipping_method",
-    "shipping_price",
-    "notes",
-    "priority",
-    "is_vip",
-    "ship_policy",
-    "lines",
-}
-
-
-LINE_EDIT_STATES = {Status.DRAFT, Status.PLACED}
-
-
-ADDRESS_EDIT_STATES = {
-    Status.DRAFT,
-    Status.PLACED,
-    Status.CONFIRMED,
-    Status.ALLOCATED,
-    Status.BACKORDERED,
-    Status.ON_HOLD,
-}
-
-
-def _replace_lines(order: Order, resolved: list[tuple[Product, int]]) -> None:
-    """Make the order's lines match the new list; dropped lines are marked removed."""
-    current = {line.product_id: line for line in order.lines.all()}
-    now = timezone.now()
-    seen = set()
-    for index, (product, qty) in enumerate(resolved):
-        line = current.get(product.pk) if product.pk not in seen else None
-        seen.add(product.pk)
-        if line is None:
-            OrderLine.objects.create(
-                order=order,
-                product=product,
-                sku=product.sku,
-                name=product.name,
-                unit_price=product.price,
-                quantity=qty,
-                is_drop_ship=product.is_drop_ship,
-                position=index,
-            )
-        else:
-            line.quantity, line.position = qty, index
-            line.save(update_fields=["quantity", "position"])
-    for product_id, line in current.items():
-        if product_id not in seen:
-            OrderLine.objects.filter(pk=line.pk).update(removed_at=now)
-
-
-def _check_version(order: Order, expected_version: int | None) -> None:
-    if expected_version is None or int(expected_version) == order.version:
-        return
-    last = (
-        order.events.exclude(user=None)
-        .select_related("user")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    who = ""
-    if last is not None:
-        name = last.user.get_full_name() or last.user.username
-        when = timezone.localtime(last.created_at).strftime("%H:%M")
-        what = last.note or last.get_type_display().lower()
-        who = f" {name} changed it at {when} ({what})."
-    raise StaleEdit(
-        f"Order {order} was changed while you were editing it.{who} "
-        f"Your changes were not saved; reload the order and apply them again.",
-        code="stale",
-    )
-
-
-@order_service
-def order_update(
-    *, order_id: int, user=None, expected_version: int | None = None, **changes
-) -> Order:
-    """Edit an order's shipping details, notes or lines, refusing a stale edit.
-
-    Lines can change only while nothing is allocated (draft or placed); the
-    shipping address until the order ships.
-    """
-    require_perm(user, "orders.change_order", "Only sales reps and managers edit orders.")
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise InvalidInput(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
-    order = lock_order(order_id)
-    _check_version(order, expected_version)
-    changed: list[str] = []
-    if "lines" in changes:
-        if order.status not in LINE_EDIT_STATES:
-            raise TransitionRefused(
-                f"Order {order} is {status_label(order.status)}: its lines can no longer be "
-                f"changed. Cancel it and take a new order instead.",
-                code="lines_locked",
-            )
-        resolved = _resolve_lines(changes.pop("lines"))
-        old = [(line.sku, line.quantity) for line in order.lines.order_by("position", "pk")]
-        new = [(product.sku, qty) for product, qty in resolved]
-        if old != new:
-            _replace_lines(order, resolved)
-            changed.append("lines: " + ", ".join(f"{q} × {s}" for s, q in new))
-    for name in ("shipping_address", "billing_address"):
-        if name in changes:
-            if order.status not in ADDRESS_EDIT_STATES:
-                raise TransitionRefused(
-                    f"Order {order} is {status_label(order.status)}: the address can no "
-                    f"longer be changed.",
-                    code="address_locked",
-                )
-            new_address = address_from_data(changes.pop(name), field=name, customer=order.customer)
-            current = getattr(order, name)
-            if new_address is not None and (current is None or not current.same_as(new_address)):
-                setattr(order, name, new_address)
-                changed.append(name.replace("_", " "))
-    if "shipping_price" in changes:
-        price = parse_money(
-            changes.pop("shipping_price"), field="shipping_price", label="Shipping price"
-        )
-        if price < 0:
-            raise InvalidInput("Shipping price cannot be negative.", field="shipping_price")
-        if price != order.shipping_price:
-            order.shipping_price = price
-            changed.append("shipping price")
-    if "ship_policy" in changes:
-        policy = changes.pop("ship_policy")
-        if policy not in Order.ShipPolicy.values:
-            raise InvalidInput("Ship policy must be 'partial' or 'complete'.", field="ship_policy")
-        if policy != order.ship_policy:
-            order.ship_policy = policy
-            changed.append("ship policy")
-    for name, value in changes.items():
-        if name == "priority":
-            value = int(value)
-        if getattr(order, name) != value:
-            setattr(order, name, value)
-            changed.append(name.replace("_", " "))
-    if not changed:
-        return order
-    recalculate_totals(order)
-    order.version += 1
-    order.save()
-    order_event(
-        order=order, type=OrderEvent.Type.UPDATED, user=user, note="Changed " + "; ".join(changed)
-    )
-    return order
-
-
-# States from which a drop-ship supplier's shipment can be recorded.
-DROP_SHIP_STATES = {
-    Status.ALLOCATED,
-    Status.BACKORDERED,
-    Status.PROCESSING,
-    Status.PARTIALLY_SHIPPED,
-}
-
-
-@order_service
-def order_line_drop_shipped(
-    *, order_id: int, purchase_order_id: int, carrier: str, tracking_number: str, user=None
-) -> Order:
-    """Record that a drop-ship supplier shipped its part of an order to the customer.
-
-    The purchase order becomes received (no stock moves); the order's drop-ship
-    lines for its products count as shipped; the timeline gets a SHIPMENT event
-    with carrier and tracking. The order becomes shipped when nothing else is
-    left to ship, partially shipped otherwise. Refused: no tracking number or
-    carrier (400); an order on hold, cancelled or not yet confirmed, a purchase
-    order raised for another order or already closed (409).
-    """
-    require_perm(
-        user,
-        "inventory.receive_purchaseorder",
-        "Only warehouse staff and managers record supplier shipments.",
-    )
-    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
-    if not tracking_number:
-        raise InvalidInput("Enter the tracking number the supplier gave.", field="tracking_number")
-    if not carrier:
-        raise InvalidInput("Enter the carrier that took the parcel.", field="carrier")
-    order = lock_order(order_id)
-    if order.status not in DROP_SHIP_STATES:
-        raise TransitionRefused(
-            f"Order {order} is {status_label(order.status)}: a shipment cannot be recorded "
-            "on it now.",
-            code="illegal_transition",
-        )
-    po = inventory_services.purchase_order_drop_shipped(
-        purchase_order_id=purchase_order_id,
-        carrier=carrier,
-        tracking_number=tracking_number,
-        user=user,
-        customer_reference=order.number,
-    )
-    products = set(po.lines.values_list("product_id", flat=True))
-    lines = list(order.lines.order_by("pk"))
-    shipped = []
-    for line in lines:
-        if line.is_drop_ship and line.product_id in products:
-            quantity = line.quantity - line.quantity_shipped - line.quantity_allocated
-            if quantity > 0:
-                line.quantity_shipped += quantity
-                line.quantity_backordered = 0
-                shipped.append((line, quantity))
-    if not shipped:
-        raise Conflict(f"Order {order} has nothing left to ship from {po}.", code="nothing_to_ship")
-    OrderLine.objects.bulk_update(
-        [line for line, _ in shipped], ["quantity_shipped", "quantity_backordered"]
-    )
-    items = ", ".join(f"{quantity} × {line.sku}" for line, quantity in shipped)
-    order_event(
-        order=order,
-        type=OrderEvent.Type.SHIPMENT,
-        user=user,
-        note=f"Shipped by {po.supplier.name} ({po}) with {carrier}, tracking "
-        f"{tracking_number}: {items}",
-        data={
-            "purchase_order": po.number,
-            "purchase_order_id": po.pk,
-            "carrier": carrier,
-            "tracking_number": tracking_number,
-            "drop_ship": True,
-            "lines": [{"line_id": line.pk, "quantity": quantity} for line, quantity in shipped],
-        },
-    )
-    before = order.status
-    everything_shipped = all(line.quantity_shipped >= line.quantity for line in lines)
-    if everything_shipped:
-        run_transition(order, "mark_shipped", user=user, check_perm=False)
-    elif order.status != Status.PARTIALLY_SHIPPED:
-        run_transition(order, "mark_partially_shipped", user=user, check_perm=False)
-    if order.status != before:
-        save_transition(order, from_status=before, user=user, note=f"Drop-ship {po} shipped")
-    else:
-        order.version += 1
-        order.save(update_fields=["version", "updated_at"])
     return order

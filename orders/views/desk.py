@@ -16,8 +16,9 @@ from django.shortcuts import redirect, render
 
 from inventory.models import Product
 from oms.access import staff_view
+from oms.barcodes import is_digits
 from oms.errors import DomainError, InvalidInput
-from oms.services import whole_number
+from oms.services import id_or_none, whole_number
 from orders import selectors
 from orders.forms import (
     FORMS_INVALID,
@@ -146,11 +147,11 @@ def _forms(data=None, *, customer=None) -> dict:
 
 
 def _chosen_customer(data):
-    raw = (data.get("customer-id") or "").strip()
-    if not raw.isdigit():
+    customer_id = id_or_none(data.get("customer-id") or "")
+    if customer_id is None:
         return None
     try:
-        return selectors.customer_get(int(raw))
+        return selectors.customer_get(customer_id)
     except DomainError:
         return None
 
@@ -159,9 +160,10 @@ def _chosen_customer(data):
 def order_new(request):
     """Show an empty phone-order page (for a customer when ``?customer=<id>``)."""
     customer = None
-    if (request.GET.get("customer") or "").isdigit():
+    customer_id = id_or_none(request.GET.get("customer") or "")
+    if customer_id is not None:
         try:
-            customer = selectors.customer_get(int(request.GET["customer"]))
+            customer = selectors.customer_get(customer_id)
         except DomainError as error:
             raise Http404(error.message) from error
     context = {
@@ -256,7 +258,7 @@ def order_new_lines(request):
     add_error = ""
     added = None
     remove = (data.get("remove") or "").strip()
-    if remove.isdigit() and int(remove) < len(lines):
+    if is_digits(remove) and int(remove) < len(lines):
         del lines[int(remove)]
         for index, line in enumerate(lines):
             line.index = index

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from oms.access import staff_view
+from oms.barcodes import is_digits
 from oms.errors import DomainError, InvalidInput, NotFound
 from orders import selectors
 from orders.forms import (
@@ -29,14 +30,16 @@ from orders.forms import (
 )
 from orders.models import Order
 from orders.notifications import pending_email_entries
-from orders.services import order_update
+from orders.services import editable_fields, order_update
 from orders.services.desk import SHIPPING_METHODS, TRANSITION_PERMS, order_transition
-from orders.services.orders import ADDRESS_EDIT_STATES, LINE_EDIT_STATES
 
 PAGE_SIZE = 50
 BLANK_LINE_ROWS = 3
 # Transitions a person starts from the order page, in the order the buttons appear.
 PAGE_TRANSITIONS = ["place", "confirm", "hold", "release", "cancel"]
+# The order page's edit form, beside the address: each offered while the order's state
+# lets it change (orders.services.editing.EDIT_RULES).
+OPTION_FIELDS = ["shipping_method", "shipping_price", "ship_policy", "is_vip", "notes"]
 REASON_LABELS = {
     "hold": "Why hold it?",
     "release": "Note on release",
@@ -105,6 +108,16 @@ def _transitions(order: Order, user, lines) -> list[str]:
     return names
 
 
+def _options(order: Order, data=None) -> list[str]:
+    """Return the edit form's fields: those the order's state lets change, and any posted.
+
+    A field posted from an older page is kept, so that the service refuses a change
+    to it in words instead of the page dropping it unsaid.
+    """
+    editable = editable_fields(order)
+    return [name for name in OPTION_FIELDS if name in editable or (data and name in data)]
+
+
 def _order_forms(order: Order, data=None, *, which: str = "") -> dict:
     """Return the page's forms: bound to ``data`` for the one that was posted."""
     address = order.shipping_address
@@ -122,7 +135,9 @@ def _order_forms(order: Order, data=None, *, which: str = "") -> dict:
             initial=AddressForm.initial_from(address),
         ),
         "options_form": OrderOptionsForm(
-            data if which == "edit" else None, initial=options_initial
+            data if which == "edit" else None,
+            initial=options_initial,
+            fields=_options(order, data if which == "edit" else None),
         ),
         "payment_form": PaymentForm(data if which == "confirm" else None, prefix="payment"),
     }
@@ -150,7 +165,8 @@ def _line_rows(order: Order, lines, data=None) -> list[dict]:
                 "error_sku": "",
                 "error_quantity": "",
             }
-            for i, sku in enumerate(skus[:200])
+            # One row past the cap, so that the service refuses too many lines in words.
+            for i, sku in enumerate(skus[: Order.MAX_LINES + 1])
         ]
     rows = [
         {"index": i, "sku": line.sku, "quantity": str(line.quantity), "name": line.name}
@@ -170,7 +186,7 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
         [*events, *pending_email_entries(order)], key=attrgetter("created_at"), reverse=True
     )
     user = request.user
-    can_change = user.has_perm("orders.change_order")
+    editable = editable_fields(order) if user.has_perm("orders.change_order") else frozenset()
     context = {
         "order": order,
         "lines": lines,
@@ -180,8 +196,9 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
         "events": events,
         "timeline": timeline,
         "transitions": _transitions(order, user, lines),
-        "can_edit_lines": can_change and order.status in LINE_EDIT_STATES,
-        "can_edit_shipping": can_change and order.status in ADDRESS_EDIT_STATES,
+        "editable": editable,
+        "can_edit_lines": "lines" in editable,
+        "can_edit_shipping": bool(editable & {"shipping_address", *OPTION_FIELDS}),
         "shipping_method_label": SHIPPING_METHODS.get(
             order.shipping_method, (order.shipping_method, None)
         )[0],
@@ -210,7 +227,7 @@ def _get_order(pk: int) -> Order:
 
 def _version(data) -> int | None:
     raw = (data.get("version") or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if is_digits(raw) and len(raw) <= 10 else None
 
 
 @staff_view("orders.view_order")
@@ -269,15 +286,14 @@ _DONE = {
 
 @staff_view("orders.view_order", "orders.change_order", post=True)
 def order_edit(request, pk: int):
-    """Change the shipping address, method, price, ship policy, VIP flag or notes."""
+    """Change the shipping address, method, price, ship policy, VIP flag or notes.
+
+    Only what the order's state lets change is offered; a field posted anyway
+    (an older page) is refused by order_update in words, naming the state.
+    """
     order = _get_order(pk)
     forms = _order_forms(order, request.POST, which="edit")
-    options = forms["options_form"].as_service_data()
-    # A field the form refused is missing here; the refusal is answered below.
-    changes = {
-        name: options.get(name)
-        for name in ("shipping_method", "shipping_price", "ship_policy", "is_vip", "notes")
-    }
+    changes = forms["options_form"].as_service_data()
     address = forms["address_form"].as_service_data()
     if address is not None:
         changes["shipping_address"] = address

@@ -316,7 +316,7 @@ def test_duplicate_external_reference_is_409(sales_api, stocked):
         ({"method": "card", "amount": "5.00", "currency": "EUR"}, "payment.currency", "EUR"),
         ({"method": "card", "amount": "0"}, "payment.amount", "more than zero"),
         ({"method": "barter", "amount": "1.00"}, "payment.method", "valid choice"),
-        ({"method": "card", "amount": "lots"}, "payment.amount", "number"),
+        ({"method": "card", "amount": "lots"}, "payment.amount", "amount such as 19.80"),
     ],
 )
 def test_bad_payment_on_confirm_is_400_and_changes_nothing(

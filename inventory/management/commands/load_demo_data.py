@@ -6,13 +6,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory import demo
+from oms.barcodes import is_digits
 
 
 def products_option(value: str) -> int | None:
     """Read --products: a positive whole number, or "all"."""
     if value.strip().lower() == "all":
         return None
-    if not value.strip().isdigit() or int(value) < 1:
+    if not is_digits(value.strip()) or int(value) < 1:
         raise CommandError(
             f'--products must be a whole number of at least 1 or "all", not {value!r}.'
         )

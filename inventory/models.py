@@ -154,6 +154,12 @@ class StockLevel(models.Model):
     on_hand = models.IntegerField(default=0)
     allocated = models.IntegerField(default=0)
     last_counted_at = models.DateTimeField(null=True, blank=True)
+    count_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Set when a picker found units missing here; cleared when the bin is counted.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -200,6 +206,7 @@ class StockMovement(models.Model):
         SHIPMENT = "shipment", "Pick / ship"
         RETURN_RESTOCK = "return_restock", "Return restock"
         SCRAP = "scrap", "Scrap"
+        SHORT_PICK = "short_pick", "Short pick"
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")

@@ -236,6 +236,21 @@ def stock_in_bin(location: Location) -> list[StockLevel]:
     )
 
 
+def bins_to_count() -> QuerySet[StockLevel]:
+    """Stock rows a short pick asked to count, in walking order, with product and bin."""
+    return (
+        StockLevel.objects.filter(count_requested_at__isnull=False)
+        .select_related("product", "location", "location__warehouse")
+        .order_by(
+            "location__warehouse__priority",
+            "location__warehouse__code",
+            "location__pick_sequence",
+            "location__code",
+            "product__sku",
+        )
+    )
+
+
 # --- purchase orders --------------------------------------------------------------------------
 
 

@@ -3,7 +3,8 @@
 Stock rules (SPEC section 4): on_hand and allocated never go negative,
 allocated never exceeds on_hand, and every change of on_hand is a
 StockMovement row. Stock rows are locked with SELECT ... FOR UPDATE in
-ascending primary-key order, so two transactions never wait on each other
+ascending primary-key order, all a service needs in one statement, in the
+one lock order of ``oms.locks``, so two transactions never wait on each other
 in a circle; on SQLite, IMMEDIATE transactions serialise writers instead.
 The database CHECK constraints are the last line of defence.
 """
@@ -16,6 +17,8 @@ from inventory.services.allocation import (
     stock_consume,
     stock_lock_products,
     stock_release,
+    stock_release_many,
+    stock_short_pick,
 )
 from inventory.services.base import (
     Kind,
@@ -85,6 +88,8 @@ __all__ = [
     "stock_receipt_undo",
     "stock_receive",
     "stock_release",
+    "stock_release_many",
+    "stock_short_pick",
     "stock_transfer",
     "supplier_create",
     "warehouse_create",

@@ -1,14 +1,19 @@
-"""What the stock services share: row locks in a fixed order and ledger rows."""
+"""What the stock services share: row locks in a fixed order and ledger rows.
+
+Stock rows come after orders, shipments and waves, and before suppliers and
+purchase orders, in the one lock order of ``oms.locks``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 
 from inventory.models import Location, Product, StockLevel, StockMovement
 from inventory.signals import stock_became_available
 from oms.errors import Conflict
+from oms.locks import lock_rows
 
 Kind = StockMovement.Kind
 
@@ -39,12 +44,50 @@ def lock_level(*, product: Product, location: Location) -> StockLevel:
 
 
 def lock_levels_by_pk(filters: dict) -> list[StockLevel]:
-    return list(
-        StockLevel.objects.select_for_update(of=("self",))
-        .filter(**filters)
-        .select_related("location", "location__warehouse")
-        .order_by("pk")
+    """Lock every stock row matching ``filters`` in one statement, in primary-key order."""
+    return lock_rows(
+        StockLevel.objects.filter(**filters).select_related("location", "location__warehouse")
     )
+
+
+def lock_levels_for(
+    pairs: Iterable[tuple[Product | int, Location | int]],
+) -> dict[tuple[int, int], StockLevel]:
+    """Lock the stock rows of these (product, bin) pairs in one statement, creating missing ones.
+
+    Returns them by (product id, location id). A service that changes several
+    rows locks them all here first, so it never takes them one by one in an
+    order of its own (``oms.locks``).
+    """
+    wanted = {(_pk(product), _pk(location)) for product, location in pairs}
+    if not wanted:
+        return {}
+    existing = set(
+        StockLevel.objects.filter(
+            product_id__in={p for p, _ in wanted}, location_id__in={loc for _, loc in wanted}
+        ).values_list("product_id", "location_id")
+    )
+    for product_id, location_id in sorted(wanted - existing):
+        try:
+            with transaction.atomic():
+                StockLevel.objects.create(product_id=product_id, location_id=location_id)
+        except IntegrityError:
+            pass  # created by a concurrent transaction meanwhile
+    levels = lock_levels_by_pk(
+        {
+            "product_id__in": {p for p, _ in wanted},
+            "location_id__in": {loc for _, loc in wanted},
+        }
+    )
+    return {
+        (level.product_id, level.location_id): level
+        for level in levels
+        if (level.product_id, level.location_id) in wanted
+    }
+
+
+def _pk(value) -> int:
+    return value if isinstance(value, int) else value.pk
 
 
 def record_movement(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from inventory.models import Location, Product, StockLevel, StockMovement
@@ -14,7 +13,7 @@ from inventory.services.base import (
     announce_available,
     check_stockable,
     lock_level,
-    lock_levels_by_pk,
+    lock_levels_for,
     record_movement,
 )
 from oms.errors import Conflict, InvalidInput, NotAllowed
@@ -97,7 +96,8 @@ def stock_adjust(
     level.on_hand = counted
     if is_count:
         level.last_counted_at = timezone.now()
-    level.save(update_fields=["on_hand", "last_counted_at", "updated_at"])
+        level.count_requested_at = None
+    level.save(update_fields=["on_hand", "last_counted_at", "count_requested_at", "updated_at"])
     if difference > 0:
         announce_available(product_ids=[product.pk])
     if difference == 0:
@@ -132,7 +132,6 @@ def stock_transfer(
             code="same_location",
         )
     check_stockable(product=product, location=to_location)
-    # Make sure both rows exist, then lock them in primary-key order.
     source_exists = StockLevel.objects.filter(product=product, location=from_location).exists()
     if not source_exists:
         raise Conflict(
@@ -140,18 +139,9 @@ def stock_transfer(
             field="from_location",
             code="insufficient_stock",
         )
-    try:
-        with transaction.atomic():
-            StockLevel.objects.get_or_create(product=product, location=to_location)
-    except IntegrityError:
-        pass
-    locked = {
-        level.location_id: level
-        for level in lock_levels_by_pk(
-            {"product": product, "location__in": [from_location, to_location]}
-        )
-    }
-    source, target = locked[from_location.pk], locked[to_location.pk]
+    locked = lock_levels_for([(product, from_location), (product, to_location)])
+    source = locked[(product.pk, from_location.pk)]
+    target = locked[(product.pk, to_location.pk)]
     if source.available < quantity:
         raise Conflict(
             f"Only {source.available} of {product.sku} can be moved from {from_location} "
@@ -245,14 +235,15 @@ def stock_count_bin(
 ) -> list[CountLine]:
     """Record a bin count, all or nothing: each counted product's on_hand becomes the count.
 
-    Rows are locked in product order. One refusal (a count below what is
-    promised to orders) rolls back every line.
+    Every counted row is locked first, in one statement. One refusal (a count
+    below what is promised to orders) rolls back every line.
     """
     merged: dict[int, tuple[Product, int]] = {}
     for product, counted in counts:
         number = whole_number(counted, field="counted", label="Counted quantity", minimum=0)
         previous = merged.get(product.pk, (product, 0))[1]
         merged[product.pk] = (product, previous + number)
+    lock_levels_for([(product, location) for product, _ in merged.values()])
     lines = []
     for _, (product, counted) in sorted(merged.items()):
         movement = stock_adjust(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from inventory.models import (
+    CountAdjustment,
     Location,
     Product,
     PurchaseOrder,
@@ -248,6 +249,20 @@ def bins_to_count() -> QuerySet[StockLevel]:
             "location__code",
             "product__sku",
         )
+    )
+
+
+def count_adjustments() -> QuerySet[CountAdjustment]:
+    """Counts sent for approval, oldest first, with product, bin, current stock and people."""
+    current = StockLevel.objects.filter(
+        product=OuterRef("product"), location=OuterRef("location")
+    ).values("on_hand")[:1]
+    return (
+        CountAdjustment.objects.select_related(
+            "product", "location", "location__warehouse", "counted_by", "decided_by"
+        )
+        .annotate(on_hand_now=Subquery(current))
+        .order_by("created_at", "pk")
     )
 
 

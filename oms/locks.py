@@ -20,7 +20,8 @@ this order, skipping those it does not need:
 
 An order's lines and allocations, and a shipment's parcels, are guarded by
 their order's or shipment's lock and are never locked on their own.
-Products are locked only by ``product_update``, which takes no other lock.
+Products and bins are locked only by ``product_update`` and
+``location_update``, which take no other lock.
 On SQLite ``FOR UPDATE`` is ignored: IMMEDIATE transactions serialise
 writers instead (``oms.settings``).
 """

@@ -5,6 +5,7 @@ environment variable; the defaults are safe for development only.
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -234,3 +235,7 @@ OMS_COMPANY_NAME = os.environ.get("OMS_COMPANY_NAME", "OMS Demo Ltd")
 OMS_WAREHOUSE_ALERT_EMAILS = env_list("OMS_WAREHOUSE_ALERT_EMAILS")
 # Days after delivery before the follow-up email asks for feedback and the order completes.
 OMS_FOLLOW_UP_DAYS = int(os.environ.get("OMS_FOLLOW_UP_DAYS", "7"))
+# A count that differs from the record by more than this share of it, or by more than
+# this value at the product's price, waits for a manager's approval before it is booked.
+OMS_COUNT_APPROVAL_SHARE = Decimal(os.environ.get("OMS_COUNT_APPROVAL_SHARE", "0.10"))
+OMS_COUNT_APPROVAL_VALUE = Decimal(os.environ.get("OMS_COUNT_APPROVAL_VALUE", "100.00"))

@@ -25,13 +25,25 @@ from inventory.services.base import (
     announce_available,
 )
 from inventory.services.catalogue import (
+    LOCATION_FIELDS,
     PRODUCT_FIELDS,
+    location_check_update,
     location_create,
+    location_update,
     product_create,
     product_deactivate,
     product_update,
     supplier_create,
     warehouse_create,
+)
+from inventory.services.counts import (
+    CountLine,
+    approval_limits,
+    count_adjustment_approve,
+    count_adjustment_reject,
+    count_needs_approval,
+    stock_count,
+    stock_count_bin,
 )
 from inventory.services.purchasing import (
     PurchaseRequest,
@@ -47,16 +59,15 @@ from inventory.services.purchasing import (
     purchase_order_send,
 )
 from inventory.services.stock import (
-    CountLine,
     receipt_undo_reason,
     stock_adjust,
-    stock_count_bin,
     stock_receipt_undo,
     stock_receive,
     stock_transfer,
 )
 
 __all__ = [
+    "LOCATION_FIELDS",
     "PRODUCT_FIELDS",
     "Allocation",
     "CountLine",
@@ -64,7 +75,13 @@ __all__ = [
     "PurchaseRequest",
     "allocated_total",
     "announce_available",
+    "approval_limits",
+    "count_adjustment_approve",
+    "count_adjustment_reject",
+    "count_needs_approval",
+    "location_check_update",
     "location_create",
+    "location_update",
     "lock_purchase_order",
     "product_create",
     "product_deactivate",
@@ -83,6 +100,7 @@ __all__ = [
     "stock_allocate",
     "stock_allocate_many",
     "stock_consume",
+    "stock_count",
     "stock_count_bin",
     "stock_lock_products",
     "stock_receipt_undo",

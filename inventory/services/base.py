@@ -105,6 +105,62 @@ def record_movement(
     )
 
 
+def check_settable(*, product: Product, location: Location, counted: int) -> None:
+    """Refuse to set stock in a closed bin, or any stock of a drop-ship product."""
+    if not location.is_active:
+        raise Conflict(f"Bin {location} is closed.", field="location", code="inactive_location")
+    if product.is_drop_ship and counted > 0:
+        raise Conflict(
+            f"{product.sku} is a drop-ship product: the supplier ships it, it is never stocked.",
+            field="sku",
+            code="drop_ship",
+        )
+
+
+def check_not_below_allocated(*, level: StockLevel, counted: int) -> None:
+    """Refuse to set a bin below what it promises to orders."""
+    if counted < level.allocated:
+        raise Conflict(
+            f"Cannot set {level.product.sku} in {level.location} to {counted}: "
+            f"{level.allocated} are promised to orders. Count again, or move those orders "
+            "to another bin first.",
+            field="counted",
+            code="below_allocated",
+        )
+
+
+def set_on_hand(
+    *,
+    level: StockLevel,
+    counted: int,
+    kind: str,
+    user,
+    reference: str = "",
+    reason: str = "",
+    counted_at=None,
+) -> StockMovement | None:
+    """Set a locked row's on_hand; the ledger records the difference (None when none).
+
+    A count (``counted_at`` given) also stamps the bin as counted and takes it
+    off the list of bins to count.
+    """
+    difference = counted - level.on_hand
+    level.on_hand = counted
+    fields = ["on_hand", "updated_at"]
+    if counted_at is not None:
+        level.last_counted_at = counted_at
+        level.count_requested_at = None
+        fields += ["last_counted_at", "count_requested_at"]
+    level.save(update_fields=fields)
+    if difference > 0:
+        announce_available(product_ids=[level.product_id])
+    if difference == 0:
+        return None
+    return record_movement(
+        level=level, kind=kind, quantity=difference, user=user, reference=reference, reason=reason
+    )
+
+
 def check_stockable(*, product: Product, location: Location) -> None:
     if not product.is_active:
         raise Conflict(

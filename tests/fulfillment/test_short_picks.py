@@ -1,6 +1,7 @@
 """Short picks book the missing units out through the ledger and ask for a count of the bin."""
 
 import pytest
+from django.urls import reverse
 
 from fulfillment import services
 from inventory import selectors as inventory_selectors
@@ -125,15 +126,15 @@ def test_units_found_in_another_bin_are_picked_there_and_the_missing_still_writt
 
 
 def test_counting_the_bin_books_found_units_back_and_clears_the_request(
-    make_order, product, bin_a, receive, warehouse_user
+    make_order, product, bin_a, receive, warehouse_user, manager_user
 ):
     # given a short pick wrote 2 mugs off in A-01-01
     receive(product, bin_a, 5)
     short_after_three(make_order(("MUG-RED", 5)), warehouse_user)
 
-    # when the bin is counted and 4 mugs are there after all (3 in the tote, 1 found)
+    # when a manager counts the bin and 4 mugs are there after all (3 in the tote, 1 found)
     inventory_services.stock_count_bin(
-        location=bin_a, counts=[(product, 4)], user=warehouse_user, reference="COUNT"
+        location=bin_a, counts=[(product, 4)], user=manager_user, reference="COUNT"
     )
 
     # then the found one is booked back in, and the bin is off the list
@@ -156,3 +157,18 @@ def test_a_short_pick_of_more_than_is_promised_in_the_bin_is_refused_and_changes
     # then nothing changed
     assert snapshot() == before
     assert StockLevel.objects.get(location=bin_a).count_requested_at is None
+
+
+def test_the_count_screen_lists_the_bins_to_count_without_their_stock(
+    client, make_order, product, bin_a, receive, warehouse_user
+):
+    # given a short pick in A-01-01 (37 mugs on record: a number seen nowhere else)
+    receive(product, bin_a, 37)
+    short_after_three(make_order(("MUG-RED", 5)), warehouse_user)
+    client.force_login(warehouse_user)
+    # when the count screen opens
+    page = client.get(reverse("inventory:count"))
+    # then it lists the bin and product to count, blind (no quantities)
+    assert 'data-to-count="A-01-01"' in page.text
+    assert "Red mug (MUG-RED)" in page.text
+    assert "35" not in page.text and "37" not in page.text

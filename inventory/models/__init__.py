@@ -8,8 +8,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from inventory.models.counts import CountAdjustment
 from oms.barcodes import validate_product_barcode
 from oms.models import TimeStampedModel
+
+__all__ = [
+    "CountAdjustment",
+    "Location",
+    "Product",
+    "ProductQuerySet",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderReceipt",
+    "StockLevel",
+    "StockMovement",
+    "StockMovementQuerySet",
+    "Supplier",
+    "Warehouse",
+]
 
 
 class Supplier(TimeStampedModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from inventory.models import Location, Product, StockLevel, StockMovement
 from inventory.signals import stock_became_available
@@ -73,17 +74,13 @@ def lock_levels_for(
                 StockLevel.objects.create(product_id=product_id, location_id=location_id)
         except IntegrityError:
             pass  # created by a concurrent transaction meanwhile
-    levels = lock_levels_by_pk(
-        {
-            "product_id__in": {p for p, _ in wanted},
-            "location_id__in": {loc for _, loc in wanted},
-        }
+    exactly = Q()
+    for product_id, location_id in sorted(wanted):
+        exactly |= Q(product_id=product_id, location_id=location_id)
+    levels = lock_rows(
+        StockLevel.objects.filter(exactly).select_related("location", "location__warehouse")
     )
-    return {
-        (level.product_id, level.location_id): level
-        for level in levels
-        if (level.product_id, level.location_id) in wanted
-    }
+    return {(level.product_id, level.location_id): level for level in levels}
 
 
 def _pk(value) -> int:

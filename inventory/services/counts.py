@@ -157,7 +157,8 @@ def stock_count_bin(
 
 
 def _lock_adjustment(adjustment_id) -> CountAdjustment:
-    if not str(adjustment_id).isdigit():
+    text = str(adjustment_id)
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
         raise NotFound("That count does not exist.", code="unknown_count_adjustment")
     rows = lock_rows(
         CountAdjustment.objects.select_related("product", "location", "location__warehouse"),

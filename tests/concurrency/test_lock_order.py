@@ -124,26 +124,18 @@ def test_cancelling_an_order_locks_its_stock_rows_in_one_statement(spread, sales
 
 @pytest.mark.django_db
 def test_a_bin_count_locks_its_stock_rows_in_one_statement(spread, warehouse_user):
-    # given a bin holding cups and saucers
+    # given a bin holding cups and saucers (their rows made saucer first)
     bins, cup, saucer = spread
     # when both are counted
-    run_recorded(
-        lambda: inventory_services.stock_count_bin(
-            location=bins[0], counts=[(saucer, 4), (cup, 4)], user=warehouse_user
-        )
-    )
-    # then (checked by run_recorded) and one more: nothing beyond the first lock is needed
     with CaptureQueriesContext(connection) as queries:
         inventory_services.stock_count_bin(
             location=bins[0], counts=[(saucer, 4), (cup, 4)], user=warehouse_user
         )
-    assert locked_tables(queries.captured_queries)[0] == "inventory_stocklevel"
-    assert (
-        len(
-            [q for q in queries.captured_queries if "FOR UPDATE" in q["sql"] and "IN (" in q["sql"]]
-        )
-        == 1
-    )
+    # then waiting counts first, then both stock rows in one statement, before any other
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert_lock_order(locked_tables(queries.captured_queries))
+    assert '"inventory_countadjustment"' in locks[0]
+    assert '"inventory_stocklevel"' in locks[1] and " OR " in locks[1]
 
 
 @pytest.mark.django_db

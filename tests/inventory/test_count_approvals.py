@@ -199,7 +199,7 @@ def test_warehouse_staff_cannot_decide_on_counts(pending, warehouse_user, snapsh
     assert (snapshot(), adjustments()) == before
 
 
-@pytest.mark.parametrize("adjustment_id", [999999, "abc", "", None])
+@pytest.mark.parametrize("adjustment_id", [999999, "abc", "", None, "\u00b2", "9" * 30])
 def test_an_unknown_count_is_not_found(db, manager_user, adjustment_id):
     with pytest.raises(NotFound, match="That count does not exist"):
         services.count_adjustment_approve(adjustment_id=adjustment_id, user=manager_user)

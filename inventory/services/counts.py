@@ -107,6 +107,18 @@ def stock_count(
     check_settable(product=product, location=location, counted=counted)
     pending = _lock_pending([product.pk], location).get(product.pk, [])
     level = lock_level(product=product, location=location)
+    # Counts of one bin queue on its stock row; one recorded while this one waited is news.
+    if (
+        CountAdjustment.objects.filter(product=product, location=location, status=Status.PENDING)
+        .exclude(pk__in=[adjustment.pk for adjustment in pending])
+        .exists()
+    ):
+        raise Conflict(
+            f"Another count of {product.sku} in {location.code} was recorded a moment ago: "
+            "count the bin again.",
+            field="counted",
+            code="counted_meanwhile",
+        )
     check_not_below_allocated(level=level, counted=counted)
     expected = level.on_hand
     _supersede(pending, user=user)

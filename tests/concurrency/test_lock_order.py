@@ -17,7 +17,7 @@ from fulfillment import selectors as floor_selectors
 from fulfillment import services as floor
 from fulfillment.models import Carrier, ShippingMethod
 from inventory import services as inventory_services
-from inventory.models import PurchaseOrder, StockLevel
+from inventory.models import CountAdjustment, PurchaseOrder, StockLevel
 from inventory.selectors import ledger_mismatches
 from oms.errors import Conflict
 from orders import services
@@ -279,3 +279,26 @@ def test_cancel_confirm_and_ship_racing_over_shared_bins_never_deadlock_or_overs
     assert ledger_mismatches() == []
     assert Order.objects.filter(status=Order.Status.CANCELLED).count() == 5
     assert Order.objects.filter(status=Order.Status.SHIPPED).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counts_of_one_bin_at_once_leave_one_waiting_and_refuse_the_rest(
+    stocked, bin_a, warehouse_user
+):
+    # given 10 mugs on record; 6 people count the bin at the same moment, each finding 5
+    def count(i):
+        return inventory_services.stock_count(
+            product=stocked, location=bin_a, counted=5, user=warehouse_user
+        )
+
+    # when
+    results, refused, errors = run_together(count, expected=(Conflict,), threads=6)
+
+    # then one count waits for approval: each other one replaced an earlier count, or was
+    # told to count again when an earlier one was recorded while it waited
+    assert errors == []
+    assert len(results) + len(refused) == 6
+    assert {error.code for error in refused.values()} <= {"counted_meanwhile"}
+    assert CountAdjustment.objects.filter(status="pending").count() == 1
+    assert CountAdjustment.objects.filter(status="rejected").count() == len(results) - 1
+    assert StockLevel.objects.get(location=bin_a).on_hand == 10

@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django_fsm.admin import FSMAdminMixin
 
 from inventory import services
 from inventory.models import (
+    CountAdjustment,
     Location,
     Product,
     PurchaseOrder,
@@ -113,8 +115,51 @@ class ProductAdmin(NoDeleteAdmin):
         )
 
 
+class LocationAdminForm(forms.ModelForm):
+    """Refuse bin changes the services refuse (a bin holding stock changing warehouse)."""
+
+    class Meta:
+        model = Location
+        fields = ["warehouse", "code", "barcode", "pick_sequence", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors:
+            changes = {
+                name: cleaned[name]
+                for name in self.changed_data
+                if name in services.LOCATION_FIELDS
+            }
+            try:
+                services.location_check_update(location=self.instance, **changes)
+            except DomainError as error:
+                raise forms.ValidationError(error.errors or error.message) from None
+        return cleaned
+
+
+def save_location(request, form) -> Location:
+    """Create or change a bin from an admin form through the services."""
+    location = form.instance
+    changes = {
+        name: form.cleaned_data[name]
+        for name in form.changed_data
+        if name in services.LOCATION_FIELDS
+    }
+    if location.pk:
+        return services.location_update(location=location, user=request.user, **changes)
+    data = form.cleaned_data
+    return services.location_create(
+        warehouse=data.get("warehouse") or location.warehouse,
+        code=data["code"],
+        pick_sequence=data.get("pick_sequence") or 0,
+        barcode=data.get("barcode") or "",
+        user=request.user,
+    )
+
+
 class LocationInline(admin.TabularInline):
     model = Location
+    form = LocationAdminForm
     fields = ["code", "barcode", "pick_sequence", "is_active"]
     extra = 0
     can_delete = False
@@ -126,14 +171,34 @@ class WarehouseAdmin(NoDeleteAdmin):
     search_fields = ["code", "name"]
     inlines = [LocationInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Location:
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if not inline_form.has_changed():
+                continue
+            inline_form.instance.warehouse = form.instance
+            is_new = inline_form.instance.pk is None
+            location = save_location(request, inline_form)
+            if is_new:
+                formset.new_objects.append(location)
+            else:
+                formset.changed_objects.append((location, inline_form.changed_data))
+        return None
+
 
 @admin.register(Location)
 class LocationAdmin(NoDeleteAdmin):
+    form = LocationAdminForm
     list_display = ["code", "warehouse", "barcode", "pick_sequence", "is_active"]
     list_filter = ["warehouse", "is_active"]
     search_fields = ["code", "barcode"]
     list_select_related = ["warehouse"]
     ordering = ["warehouse", "pick_sequence", "code"]
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = save_location(request, form).pk
 
 
 @admin.register(StockLevel)
@@ -246,5 +311,77 @@ class PurchaseOrderAdmin(FSMAdminMixin, NoDeleteAdmin):
             return False
         self.message_user(
             request, f"{po} is now {po.get_status_display().lower()}.", messages.SUCCESS
+        )
+        return True
+
+
+# --- counts waiting for approval ---------------------------------------------------------------
+
+COUNT_TRANSITIONS = {
+    "approve": services.count_adjustment_approve,
+    "reject": services.count_adjustment_reject,
+}
+
+
+@admin.register(CountAdjustment)
+class CountAdjustmentAdmin(FSMAdminMixin, ReadOnlyAdmin):
+    """Counts too far from the record; approve or reject them with the transition buttons."""
+
+    fsm_fields = ["status"]
+    list_display = [
+        "created_at",
+        "product",
+        "location",
+        "expected",
+        "counted",
+        "difference",
+        "status",
+        "counted_by",
+        "decided_by",
+    ]
+    list_filter = ["status", "location__warehouse"]
+    search_fields = ["product__sku", "product__name", "location__code", "reference"]
+    list_select_related = ["product", "location", "location__warehouse", "counted_by", "decided_by"]
+    date_hierarchy = "created_at"
+    fields = [
+        "product",
+        "location",
+        "expected",
+        "counted",
+        "status",
+        "reference",
+        "counted_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "note",
+        "movement",
+    ]
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        # The change page carries the approve/reject buttons; nothing on it is editable.
+        return request.user.has_perm("inventory.approve_countadjustment")
+
+    def save_model(self, request, obj, form, change):
+        """Save nothing: a count changes only through its transitions (the services)."""
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        service = COUNT_TRANSITIONS.get(transition_name)
+        if service is None:
+            self.message_user(
+                request, f"'{transition_name}' cannot be run from the admin.", messages.ERROR
+            )
+            return False
+        try:
+            adjustment = service(adjustment_id=obj.pk, user=request.user, note="In the admin")
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return False
+        self.message_user(
+            request,
+            f"Count of {adjustment.product.sku} in {adjustment.location.code}: "
+            f"{adjustment.get_status_display().lower()}.",
+            messages.SUCCESS,
         )
         return True

@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from inventory import selectors, services
+from inventory import count_apis, selectors, services
 from inventory.filters import (
     LocationFilter,
     MovementFilter,
@@ -35,9 +35,11 @@ from inventory.models import (
     Warehouse,
 )
 from inventory.serializers import (
+    CountAdjustmentSerializer,
     DropShippedSerializer,
     LocationCreateSerializer,
     LocationSerializer,
+    LocationUpdateSerializer,
     MovementSerializer,
     ProductSerializer,
     ProductWriteSerializer,
@@ -236,6 +238,19 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
         )
         return Response(LocationSerializer(location).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Change a bin (a bin holding stock cannot change warehouse)",
+        request=LocationUpdateSerializer,
+        responses={200: LocationSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request, pk=None):
+        location = self.get_object()
+        data = _validated(LocationUpdateSerializer, request.data)
+        if "warehouse" in data:
+            data["warehouse"] = selectors.warehouse_get(data["warehouse"])
+        location = services.location_update(location=location, user=request.user, **data)
+        return Response(LocationSerializer(location).data)
+
 
 # --- stock -------------------------------------------------------------------------------------
 
@@ -323,10 +338,16 @@ class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         summary="Count stock in a bin, or adjust it with a reason",
         description=(
             'A count ("count": true, the default) needs inventory.count_stock; an '
-            'adjustment ("count": false, with a reason) needs inventory.adjust_stock.'
+            'adjustment ("count": false, with a reason) needs inventory.adjust_stock. '
+            "A count too far from the record (OMS_COUNT_APPROVAL_SHARE or _VALUE) is not "
+            "booked: it waits for a manager's approval (HTTP 202 with the count_adjustment)."
         ),
         request=StockAdjustSerializer,
-        responses={200: StockAdjustResultSerializer, **WRITE_ERRORS},
+        responses={
+            200: StockAdjustResultSerializer,
+            202: StockAdjustResultSerializer,
+            **WRITE_ERRORS,
+        },
     )
     @action(detail=False, methods=["post"], required_perms=["inventory.count_stock"])
     def adjust(self, request):
@@ -336,20 +357,33 @@ class StockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         product, _, bins = _lookup(
             sku=data["sku"], warehouse=data["warehouse"], locations={"location": data["location"]}
         )
-        movement = services.stock_adjust(
-            product=product,
-            location=bins["location"],
-            counted=data["counted"],
-            user=request.user,
-            reason=data["reason"],
-            reference=data["reference"],
-            is_count=data["count"],
-        )
+        pending = None
+        if data["count"]:
+            line = services.stock_count(
+                product=product,
+                location=bins["location"],
+                counted=data["counted"],
+                user=request.user,
+                reason=data["reason"],
+                reference=data["reference"],
+            )
+            movement, pending = line.movement, line.pending
+        else:
+            movement = services.stock_adjust(
+                product=product,
+                location=bins["location"],
+                counted=data["counted"],
+                user=request.user,
+                reason=data["reason"],
+                reference=data["reference"],
+                is_count=False,
+            )
         body = {
             "movement": _movements_out([movement])[0] if movement else None,
             "stock": _stock_row(product=product, location=bins["location"]),
+            "count_adjustment": CountAdjustmentSerializer(pending).data if pending else None,
         }
-        return Response(body)
+        return Response(body, status=status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK)
 
     @extend_schema(
         summary="Move free stock from one bin to another",
@@ -636,3 +670,4 @@ def register(router):
     router.register("stock", StockViewSet, basename="stock")
     router.register("movements", MovementViewSet, basename="movement")
     router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+    count_apis.register(router)

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from inventory import selectors
 from inventory.models import (
+    CountAdjustment,
     Location,
     Product,
     PurchaseOrder,
@@ -253,3 +254,17 @@ class PurchaseOrderFilter(filters.FilterSet):
         if value:
             return queryset.filter(status__in=PurchaseOrder.OPEN)
         return queryset.exclude(status__in=PurchaseOrder.OPEN)
+
+
+class CountAdjustmentFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(
+        choices=CountAdjustment.Status.choices, help_text="Status; repeat for several."
+    )
+    warehouse = filters.CharFilter(
+        field_name="location__warehouse__code", lookup_expr="iexact", help_text="Warehouse code."
+    )
+    sku = filters.CharFilter(field_name="product__sku", lookup_expr="iexact", help_text="SKU.")
+
+    class Meta:
+        model = CountAdjustment
+        fields = []

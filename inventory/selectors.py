@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from inventory.models import (
+    CountAdjustment,
     Location,
     Product,
     PurchaseOrder,
@@ -233,6 +234,35 @@ def stock_in_bin(location: Location) -> list[StockLevel]:
         StockLevel.objects.filter(location=location, on_hand__gt=0)
         .select_related("product")
         .order_by("product__sku")
+    )
+
+
+def bins_to_count() -> QuerySet[StockLevel]:
+    """Stock rows a short pick asked to count, in walking order, with product and bin."""
+    return (
+        StockLevel.objects.filter(count_requested_at__isnull=False)
+        .select_related("product", "location", "location__warehouse")
+        .order_by(
+            "location__warehouse__priority",
+            "location__warehouse__code",
+            "location__pick_sequence",
+            "location__code",
+            "product__sku",
+        )
+    )
+
+
+def count_adjustments() -> QuerySet[CountAdjustment]:
+    """Counts sent for approval, oldest first, with product, bin, current stock and people."""
+    current = StockLevel.objects.filter(
+        product=OuterRef("product"), location=OuterRef("location")
+    ).values("on_hand")[:1]
+    return (
+        CountAdjustment.objects.select_related(
+            "product", "location", "location__warehouse", "counted_by", "decided_by"
+        )
+        .annotate(on_hand_now=Subquery(current))
+        .order_by("created_at", "pk")
     )
 
 

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory.models import (
+    CountAdjustment,
     Location,
     Product,
     PurchaseOrder,
@@ -145,6 +146,16 @@ class LocationCreateSerializer(serializers.Serializer):
     )
 
 
+class LocationUpdateSerializer(serializers.Serializer):
+    warehouse = serializers.CharField(
+        max_length=16, required=False, help_text="Warehouse code; only for a bin with no stock."
+    )
+    code = serializers.CharField(max_length=32, required=False)
+    barcode = serializers.CharField(max_length=48, required=False, allow_blank=True)
+    pick_sequence = _quantity("Pick sequence", minimum=0, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
 # --- stock -------------------------------------------------------------------------------------
 
 
@@ -245,9 +256,57 @@ class StockReceiveResultSerializer(serializers.Serializer):
     stock = StockLevelSerializer()
 
 
+class CountAdjustmentSerializer(serializers.ModelSerializer):
+    """A count too far from the record to book at once, and what a manager decided."""
+
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    warehouse = serializers.CharField(source="location.warehouse.code", read_only=True)
+    location = serializers.CharField(source="location.code", read_only=True)
+    difference = serializers.IntegerField(read_only=True)
+    difference_value = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    counted_by = serializers.CharField(source="counted_by.username", default=None, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    movement = serializers.IntegerField(source="movement_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = CountAdjustment
+        fields = [
+            "id",
+            "sku",
+            "product_name",
+            "warehouse",
+            "location",
+            "expected",
+            "counted",
+            "difference",
+            "difference_value",
+            "status",
+            "reference",
+            "counted_by",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "note",
+            "movement",
+        ]
+        read_only_fields = fields
+
+
+class CountDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
 class StockAdjustResultSerializer(serializers.Serializer):
-    movement = MovementSerializer(allow_null=True, help_text="Null when the count matched.")
+    movement = MovementSerializer(
+        allow_null=True, help_text="Null when the count matched or waits for approval."
+    )
     stock = StockLevelSerializer()
+    count_adjustment = CountAdjustmentSerializer(
+        allow_null=True,
+        required=False,
+        help_text="A count too far from the record, waiting for a manager (HTTP 202).",
+    )
 
 
 class StockTransferResultSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory.views import products, scanning
+from inventory.views import counts, products, scanning
 
 app_name = "inventory"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("count/scan/", scanning.count_scan, name="count_scan"),
     path("count/finish/", scanning.count_finish, name="count_finish"),
     path("count/undo/", scanning.count_undo, name="count_undo"),
+    path("counts/approvals/", counts.count_approvals, name="count_approvals"),
+    path("counts/<int:pk>/approve/", counts.count_approve, name="count_approve"),
+    path("counts/<int:pk>/reject/", counts.count_reject, name="count_reject"),
 ]

@@ -5,6 +5,7 @@ environment variable; the defaults are safe for development only.
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -325,3 +326,7 @@ OMS_JOB_KEEP_DAYS = int(os.environ.get("OMS_JOB_KEEP_DAYS", "3"))
 OMS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("OMS_EMAIL_MAX_ATTEMPTS", "8"))
 OMS_EMAIL_RETRY_SECONDS = int(os.environ.get("OMS_EMAIL_RETRY_SECONDS", "60"))
 OMS_EMAIL_RETRY_MAX_SECONDS = int(os.environ.get("OMS_EMAIL_RETRY_MAX_SECONDS", "3600"))
+# A count that differs from the record by more than this share of it, or by more than
+# this value at the product's price, waits for a manager's approval before it is booked.
+OMS_COUNT_APPROVAL_SHARE = Decimal(os.environ.get("OMS_COUNT_APPROVAL_SHARE", "0.10"))
+OMS_COUNT_APPROVAL_VALUE = Decimal(os.environ.get("OMS_COUNT_APPROVAL_VALUE", "100.00"))

@@ -1,8 +1,9 @@
 """Every write on the warehouse floor: shipments, waves, picking, packing, shipping, delivery.
 
 Locks are taken order rows first (by pk), then shipment rows (by pk), then
-stock rows (by pk, inside inventory.services), the same order the order
-services use, so two services never wait on each other in a circle. Scan
+stock rows (by pk, inside inventory.services), the one order of ``oms.locks``
+that every service follows, so two services never wait on each other in a
+circle. Scan
 services log every scan: accepted ones with what they did, refused ones
 (after the rollback) with the reason, so a refusal changes nothing else.
 """

@@ -1,4 +1,8 @@
-"""What the fulfillment services share: row locks in a fixed order, numbers, the scan log."""
+"""What the fulfillment services share: row locks in a fixed order, numbers, the scan log.
+
+Locks follow the one order of ``oms.locks``: orders, shipments, shipment
+lines, waves, then stock rows inside inventory's services.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from django_fsm import can_proceed
 from fulfillment.models import ScanEvent, Shipment, ShipmentLine, Wave
 from inventory import selectors as inventory_selectors
 from inventory.models import Location, Product
-from oms.errors import DomainError, InvalidInput, TransitionRefused
+from oms.errors import DomainError, InvalidInput, NotFound, TransitionRefused
+from oms.locks import lock_rows
 from oms.scanning import Scan, ScanKind
 from oms.services import require_perm, unit_of_work, whole_number
 from orders.events import collect_events
@@ -36,11 +41,7 @@ class ScanAnswer:
 
 def lock_orders(order_ids: Iterable[int]) -> dict[int, Order]:
     """Lock order rows in primary-key order; return them by pk."""
-    ids = sorted(set(order_ids))
-    if not ids:
-        return {}
-    rows = Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-    return {order.pk: order for order in rows}
+    return {order.pk: order for order in lock_rows(Order.objects.all(), order_ids)}
 
 
 def lock_shipments(shipment_ids: Iterable[int]) -> tuple[dict[int, Order], dict[int, Shipment]]:
@@ -50,24 +51,18 @@ def lock_shipments(shipment_ids: Iterable[int]) -> tuple[dict[int, Order], dict[
         return {}, {}
     order_ids = Shipment.objects.filter(pk__in=ids).values_list("order_id", flat=True)
     orders = lock_orders(list(order_ids))
-    shipments = {
-        shipment.pk: shipment
-        for shipment in Shipment.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .order_by("pk")
-    }
+    shipments = {shipment.pk: shipment for shipment in lock_rows(Shipment.objects.all(), ids)}
     for shipment in shipments.values():
         shipment.order = orders[shipment.order_id]
     return orders, shipments
 
 
 def lock_wave(wave_id: int) -> Wave:
-    from oms.errors import NotFound
-
-    wave = Wave.objects.select_for_update(of=("self",)).filter(pk=wave_id).first()
-    if wave is None:
+    """Lock a wave, after its shipments and their lines and before any stock row."""
+    rows = lock_rows(Wave.objects.all(), [wave_id])
+    if not rows:
         raise NotFound("That pick list (wave) does not exist.", field="wave", code="unknown_wave")
-    return wave
+    return rows[0]
 
 
 def assign_number(obj, prefix: str) -> None:
@@ -226,11 +221,8 @@ def lock_lines(line_ids: list[int]) -> tuple[dict, dict, list[ShipmentLine]]:
         "shipment_id", flat=True
     )
     orders, shipments = lock_shipments(list(shipment_ids))
-    lines = list(
-        ShipmentLine.objects.select_for_update(of=("self",))
-        .filter(pk__in=line_ids)
-        .select_related("product", "location", "order_line")
-        .order_by("pk")
+    lines = lock_rows(
+        ShipmentLine.objects.select_related("product", "location", "order_line"), line_ids
     )
     for line in lines:
         line.shipment = shipments[line.shipment_id]

@@ -23,6 +23,7 @@ from fulfillment.services.base import (
     scan_service,
 )
 from oms.errors import Conflict, InvalidInput, NotFound
+from oms.locks import lock_rows
 from oms.scanning import Command, DocumentType, ScanKind, recognise
 from oms.services import id_or_none, whole_number
 from orders.models import Order
@@ -198,7 +199,7 @@ def _pack(*, user, code: str, shipment: Shipment, product, quantity: int) -> Sca
     _packable(shipment)
     lines = [
         line
-        for line in shipment.lines.select_for_update(of=("self",)).order_by("pk")
+        for line in lock_rows(shipment.lines.all())
         if line.product_id == product.pk and line.quantity > 0
     ]
     if not lines:
@@ -399,7 +400,7 @@ def _undo(*, user, code: str, shipment: Shipment) -> ScanAnswer:
                 code="parcel_closed",
             )
         pairs = {int(line_id): int(q) for line_id, q in target.data.get("lines", [])}
-        lines = list(ShipmentLine.objects.select_for_update(of=("self",)).filter(pk__in=pairs))
+        lines = lock_rows(ShipmentLine.objects.all(), pairs)
         for line in lines:
             line.packed -= pairs[line.pk]
             item = ParcelItem.objects.get(parcel=parcel, shipment_line=line)

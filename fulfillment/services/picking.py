@@ -262,8 +262,8 @@ def _pick_undo(*, wave: Wave, user, code: str) -> ScanAnswer:
         )
     if target.action == ScanEvent.Action.SHORT:
         raise Conflict(
-            "Your last scan was a short pick: it cannot be undone here (the stock went back to "
-            "the order). Ask the office to allocate it again.",
+            "Your last scan was a short pick: it cannot be undone here (the missing units were "
+            "written off). Count the bin: what is found there is booked back in.",
             field="code",
             code="short_undo",
         )

@@ -17,6 +17,7 @@ from fulfillment.services.base import (
 )
 from fulfillment.services.waves import finish_wave_if_done
 from oms.errors import Conflict, NotFound
+from oms.locks import lock_rows
 from orders.events import order_event
 from orders.models import LineAllocation, Order, OrderEvent
 from orders.services.base import order_service, status_label
@@ -226,11 +227,8 @@ def shipments_cancel_for_order(*, order: Order, user=None, reason: str = "") -> 
     back where.
     """
     lock_orders([order.pk])  # held already by the order's cancel; taken first, as everywhere
-    shipments = list(
-        Shipment.objects.select_for_update(of=("self",))
-        .filter(order_id=order.pk, status__in=Shipment.OPEN)
-        .select_related("wave")
-        .order_by("pk")
+    shipments = lock_rows(
+        Shipment.objects.filter(order_id=order.pk, status__in=Shipment.OPEN).select_related("wave")
     )
     if not shipments:
         return []

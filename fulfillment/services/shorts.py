@@ -1,4 +1,8 @@
-"""Short picks: the bin holds fewer than the pick list says. Look elsewhere, else backorder."""
+"""Short picks: the bin holds fewer than the pick list says. Look elsewhere, else backorder.
+
+The missing units are written off through the ledger (``stock_short_pick``)
+and the bin is listed to be counted, so they are never promised again.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from fulfillment.services.base import (
     check_perm,
     finish_picking_if_done,
     lock_lines,
+    lock_wave,
     log_scan,
     save_shipment,
     scan_service,
@@ -42,13 +47,16 @@ def pick_short(
 
 
 def short_pick(*, wave: Wave, user, code: str, quantity=None, product_id=None) -> ScanAnswer:
-    """Give the missing units back to their orders and look for them in another bin.
+    """Write the missing units off, look for them in another bin, else backorder them.
 
-    The missing units' allocation in this bin is released; the same warehouse
-    is searched for the product in other bins (walking order), and what is
-    found there is added to the shipment as a new line to pick. What is not
-    found is backordered on the order line. Tote order decides who waits:
-    the last tote loses its units first.
+    The missing units are booked out of this bin through the ledger (a
+    short-pick movement naming the shipments) and the bin is listed to be
+    counted: what else the bin promises stays promised, and nothing missing
+    is promised again. The same warehouse is searched for the product in
+    other bins (walking order), and what is found there is added to the
+    shipment as a new line to pick. What is not found is backordered on the
+    order line. Tote order decides who waits: the last tote loses its units
+    first.
     """
     current = selectors.last_bin(wave_id=wave.pk, user=user)
     plist = selectors.pick_list(wave)
@@ -80,6 +88,7 @@ def short_pick(*, wave: Wave, user, code: str, quantity=None, product_id=None) -
                 code="over_short",
             )
     orders, shipments, lines = lock_lines(row.line_ids)
+    lock_wave(wave.pk)  # after the shipments, before any stock row (oms.locks)
     product = row.product
     warehouse = current.warehouse
     shortfall: list[tuple[ShipmentLine, int]] = []
@@ -95,6 +104,7 @@ def short_pick(*, wave: Wave, user, code: str, quantity=None, product_id=None) -
     if remaining:
         raise Conflict("The pick list changed meanwhile: scan the bin again.", code="retry")
     shortfall.reverse()
+    inventory_services.stock_lock_products(product_ids=[product.pk])
     # Look for the missing units elsewhere first, while this bin's units are still promised.
     # Ask for this bin's free units on top, since walking order may offer them first.
     level = StockLevel.objects.filter(product=product, location=current).first()
@@ -116,12 +126,22 @@ def short_pick(*, wave: Wave, user, code: str, quantity=None, product_id=None) -
                 location=bins[allocation.location_id],
                 quantity=allocation.quantity - use,
             )
-    inventory_services.stock_release(product=product, location=current, quantity=missing)
+    numbers = sorted({line.shipment.number for line, _ in shortfall})
+    inventory_services.stock_short_pick(
+        product=product,
+        location=current,
+        quantity=missing,
+        user=user,
+        reference=", ".join(numbers),
+        reason=f"Short pick on {', '.join(numbers)}: {missing} missing in {current.code}; "
+        f"count bin {current.code}",
+    )
 
     elsewhere_found = [tuple(pair) for pair in elsewhere]
     allocations = {
         (a.line_id, a.location_id): a
-        for a in LineAllocation.objects.select_for_update(of=("self",)).filter(
+        # Guarded by the orders' locks (oms.locks).
+        for a in LineAllocation.objects.filter(
             line_id__in={line.order_line_id for line, _ in shortfall}
         )
     }
@@ -202,13 +222,13 @@ def short_pick(*, wave: Wave, user, code: str, quantity=None, product_id=None) -
         wave.save()
     finish_wave_if_done(wave)
     found_total = missing - backordered_total
-    parts = [f"Short {missing} {TIMES} {product.name} in {current.code}."]
+    parts = [f"Short {missing} {TIMES} {product.name} in {current.code}: written off."]
     if found_total:
         where = ", ".join(sorted({locations[pk].code for pk, _ in elsewhere}))
         parts.append(f"{found_total} found in {where}: pick them there.")
     if backordered_total:
         parts.append(f"{backordered_total} backordered on the order.")
-    parts.append(f"Count bin {current.code} when you can.")
+    parts.append(f"Count bin {current.code}: it is on the list of bins to count.")
     message = " ".join(parts)
     event = log_scan(
         user=user,

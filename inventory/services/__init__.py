@@ -3,7 +3,8 @@
 Stock rules (SPEC section 4): on_hand and allocated never go negative,
 allocated never exceeds on_hand, and every change of on_hand is a
 StockMovement row. Stock rows are locked with SELECT ... FOR UPDATE in
-ascending primary-key order, so two transactions never wait on each other
+ascending primary-key order, all a service needs in one statement, in the
+one lock order of ``oms.locks``, so two transactions never wait on each other
 in a circle; on SQLite, IMMEDIATE transactions serialise writers instead.
 The database CHECK constraints are the last line of defence.
 """
@@ -16,19 +17,33 @@ from inventory.services.allocation import (
     stock_consume,
     stock_lock_products,
     stock_release,
+    stock_release_many,
+    stock_short_pick,
 )
 from inventory.services.base import (
     Kind,
     announce_available,
 )
 from inventory.services.catalogue import (
+    LOCATION_FIELDS,
     PRODUCT_FIELDS,
+    location_check_update,
     location_create,
+    location_update,
     product_create,
     product_deactivate,
     product_update,
     supplier_create,
     warehouse_create,
+)
+from inventory.services.counts import (
+    CountLine,
+    approval_limits,
+    count_adjustment_approve,
+    count_adjustment_reject,
+    count_needs_approval,
+    stock_count,
+    stock_count_bin,
 )
 from inventory.services.purchasing import (
     PurchaseRequest,
@@ -44,16 +59,15 @@ from inventory.services.purchasing import (
     purchase_order_send,
 )
 from inventory.services.stock import (
-    CountLine,
     receipt_undo_reason,
     stock_adjust,
-    stock_count_bin,
     stock_receipt_undo,
     stock_receive,
     stock_transfer,
 )
 
 __all__ = [
+    "LOCATION_FIELDS",
     "PRODUCT_FIELDS",
     "Allocation",
     "CountLine",
@@ -61,7 +75,13 @@ __all__ = [
     "PurchaseRequest",
     "allocated_total",
     "announce_available",
+    "approval_limits",
+    "count_adjustment_approve",
+    "count_adjustment_reject",
+    "count_needs_approval",
+    "location_check_update",
     "location_create",
+    "location_update",
     "lock_purchase_order",
     "product_create",
     "product_deactivate",
@@ -80,11 +100,14 @@ __all__ = [
     "stock_allocate",
     "stock_allocate_many",
     "stock_consume",
+    "stock_count",
     "stock_count_bin",
     "stock_lock_products",
     "stock_receipt_undo",
     "stock_receive",
     "stock_release",
+    "stock_release_many",
+    "stock_short_pick",
     "stock_transfer",
     "supplier_create",
     "warehouse_create",

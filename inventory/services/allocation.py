@@ -14,6 +14,7 @@ from inventory.services.base import (
     announce_available,
     lock_level,
     lock_levels_by_pk,
+    lock_levels_for,
     record_movement,
 )
 from oms.db import update_counts
@@ -108,19 +109,44 @@ def allocated_total(allocations: Iterable[Allocation]) -> int:
 
 @service
 def stock_release(*, product: Product, location: Location, quantity) -> StockLevel:
-    """Give back stock promised to an order (cancelled line, short pick, shipment cancelled)."""
-    quantity = whole_number(quantity, field="quantity")
-    level = lock_level(product=product, location=location)
-    if level.allocated < quantity:
-        raise Conflict(
-            f"Cannot release {quantity} of {product.sku} in {location}: only "
-            f"{level.allocated} are allocated there.",
-            code="over_release",
-        )
-    level.allocated -= quantity
-    level.save(update_fields=["allocated", "updated_at"])
-    announce_available(product_ids=[product.pk])
-    return level
+    """Give back stock promised to an order (cancelled line, shipment cancelled)."""
+    return stock_release_many(releases=[(product, location, quantity)])[0]
+
+
+@service
+def stock_release_many(*, releases: Sequence[tuple[Product, Location, int]]) -> list[StockLevel]:
+    """Give back stock promised to orders in several bins at once; return the rows changed.
+
+    Every row is locked first, in one statement (``oms.locks``). A release of
+    more than is allocated in a bin is refused and nothing changes.
+    """
+    wanted: dict[tuple[int, int], int] = {}
+    names: dict[tuple[int, int], tuple[Product, Location]] = {}
+    for product, location, quantity in releases:
+        key = (product.pk, location.pk)
+        wanted[key] = wanted.get(key, 0) + whole_number(quantity, field="quantity")
+        names[key] = (product, location)
+    if not wanted:
+        return []
+    levels = lock_levels_for(wanted)
+    changed = []
+    for key, quantity in sorted(wanted.items()):
+        level = levels[key]
+        if level.allocated < quantity:
+            product, location = names[key]
+            raise Conflict(
+                f"Cannot release {quantity} of {product.sku} in {location}: only "
+                f"{level.allocated} are allocated there.",
+                code="over_release",
+            )
+        level.allocated -= quantity
+        changed.append(level)
+    now = timezone.now()
+    for level in changed:
+        level.updated_at = now
+    update_counts(StockLevel, changed, ["allocated"], touch="updated_at", now=now)
+    announce_available(product_ids=[product_id for product_id, _ in wanted])
+    return changed
 
 
 @service
@@ -150,6 +176,46 @@ def stock_consume(
     )
 
 
+@service
+def stock_short_pick(
+    *,
+    product: Product,
+    location: Location,
+    quantity,
+    user=None,
+    reference: str = "",
+    reason: str = "",
+) -> StockMovement:
+    """Write off promised units that a picker found missing in a bin, and ask for a count there.
+
+    The units were promised to the order being picked, so allocated and
+    on_hand fall together: what else the bin promises stays promised (on_hand
+    never falls below allocated), and the missing units are never promised
+    again. The ledger gets a short-pick movement with the reason; the bin
+    stays on the list of bins to count until the product is counted there.
+    """
+    quantity = whole_number(quantity, field="quantity")
+    level = lock_level(product=product, location=location)
+    if level.allocated < quantity:
+        raise Conflict(
+            f"Cannot book {quantity} of {product.sku} missing in {location}: only "
+            f"{level.allocated} are promised there.",
+            code="not_allocated",
+        )
+    level.allocated -= quantity
+    level.on_hand -= quantity
+    level.count_requested_at = level.count_requested_at or timezone.now()
+    level.save(update_fields=["allocated", "on_hand", "count_requested_at", "updated_at"])
+    return record_movement(
+        level=level,
+        kind=Kind.SHORT_PICK,
+        quantity=-quantity,
+        user=user,
+        reference=reference,
+        reason=reason or f"Short pick: {quantity} missing; count bin {location.code}",
+    )
+
+
 def stock_lock_products(*, product_ids: Sequence[int]) -> None:
-    """Lock every stock row of these products, in primary-key order, for this transaction."""
+    """Lock every stock row of these products in one statement, in primary-key order."""
     lock_levels_by_pk({"product_id__in": list(product_ids)})

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from inventory.models import Location, Product, Supplier, Warehouse
 from oms.barcodes import gtin_variants, validate_product_barcode
 from oms.errors import Conflict, InvalidInput, NotFound
+from oms.locks import lock_rows
 from oms.services import full_clean_or_raise, require_perm, service, whole_number
 
 PRODUCT_FIELDS = {
@@ -150,6 +151,74 @@ def location_create(
             pick_sequence, field="pick_sequence", label="Pick sequence", minimum=0
         ),
     )
+    full_clean_or_raise(location)
+    location.save()
+    return location
+
+
+LOCATION_FIELDS = {"warehouse", "code", "barcode", "pick_sequence", "is_active"}
+
+
+def location_check_update(*, location: Location, **fields) -> dict:
+    """Return the cleaned changes to a bin, or refuse them in plain words.
+
+    A bin holding stock (on hand, or a count waiting for approval) cannot move
+    to another warehouse: move its stock to other bins first.
+    """
+    unknown = set(fields) - LOCATION_FIELDS
+    if unknown:
+        raise InvalidInput(f"Unknown bin field(s): {', '.join(sorted(unknown))}.")
+    changes = dict(fields)
+    warehouse = changes.get("warehouse", location.warehouse)
+    if "code" in changes:
+        changes["code"] = (changes["code"] or "").strip().upper()
+        if not changes["code"]:
+            raise InvalidInput("Enter the bin code, for example A-01-03.", field="code")
+    if "barcode" in changes:
+        changes["barcode"] = (changes["barcode"] or "").strip().upper() or (
+            Location.default_barcode(warehouse.code, changes.get("code", location.code))
+        )
+    if "pick_sequence" in changes:
+        changes["pick_sequence"] = whole_number(
+            changes["pick_sequence"], field="pick_sequence", label="Pick sequence", minimum=0
+        )
+    if warehouse.pk != location.warehouse_id:
+        held = location.stock_levels.filter(on_hand__gt=0).count()
+        pending = location.count_adjustments.filter(status="pending").count()
+        if held or pending:
+            what = f"{held} product(s) on hand" if held else "a count waiting for approval"
+            raise Conflict(
+                f"Bin {location.code} holds stock ({what}): it cannot move to warehouse "
+                f"{warehouse.code}. Move its stock to other bins first.",
+                field="warehouse",
+                code="bin_holds_stock",
+            )
+    code = changes.get("code", location.code)
+    if Location.objects.filter(warehouse=warehouse, code=code).exclude(pk=location.pk).exists():
+        raise Conflict(
+            f"Bin {code} already exists in warehouse {warehouse.code}.",
+            field="code",
+            code="duplicate",
+        )
+    barcode = changes.get("barcode", location.barcode)
+    if Location.objects.filter(barcode=barcode).exclude(pk=location.pk).exists():
+        raise Conflict(
+            f"Bin barcode {barcode} is already in use.", field="barcode", code="duplicate"
+        )
+    return changes
+
+
+@service
+def location_update(*, location: Location, user=None, **fields) -> Location:
+    """Change a bin: code, barcode, pick sequence, open or closed, or (when empty) warehouse."""
+    require_perm(user, "inventory.change_location", "Only warehouse staff and managers edit bins.")
+    rows = lock_rows(Location.objects.select_related("warehouse"), [location.pk])
+    if not rows:
+        raise NotFound("That bin does not exist.", code="unknown_location")
+    location = rows[0]
+    changes = location_check_update(location=location, **fields)
+    for name, value in changes.items():
+        setattr(location, name, value)
     full_clean_or_raise(location)
     location.save()
     return location

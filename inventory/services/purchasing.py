@@ -15,10 +15,12 @@ Drop-ship purchase orders have no warehouse: the supplier ships straight to
 the customer. They are raised by an order confirmation (already sent) and
 closed when the supplier's shipment is recorded; no stock moves.
 
-Locks: a purchase order row is locked before any stock row. Automatic
-requests for backordered products lock the suppliers' rows in primary-key
-order first, so two backorders at the same moment never raise two draft
-orders to one supplier, and never wait on each other in a circle.
+Locks follow the one order of ``oms.locks``: stock rows, then suppliers, then
+purchase orders. Receiving locks the stock rows of its bins before the
+purchase order; automatic requests for backordered products (which hold
+their stock rows already) lock the suppliers' rows in primary-key order
+first, so two backorders at the same moment never raise two draft orders to
+one supplier, and never wait on each other in a circle.
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ from inventory.models import (
     Supplier,
     Warehouse,
 )
+from inventory.services.base import lock_levels_for
 from inventory.services.stock import stock_receipt_undo, stock_receive
 from oms.errors import Conflict, InvalidInput, NotAllowed, NotFound, TransitionRefused
+from oms.locks import lock_rows
 from oms.services import require_perm, service, whole_number
 
 Status = PurchaseOrder.Status
@@ -75,15 +79,12 @@ class PurchaseRequest:
 
 def lock_purchase_order(purchase_order_id: int) -> PurchaseOrder:
     """Return the purchase order row locked for this transaction, or refuse with NotFound."""
-    po = (
-        PurchaseOrder.objects.select_for_update(of=("self",))
-        .select_related("supplier", "warehouse")
-        .filter(pk=purchase_order_id)
-        .first()
+    rows = lock_rows(
+        PurchaseOrder.objects.select_related("supplier", "warehouse"), [purchase_order_id]
     )
-    if po is None:
+    if not rows:
         raise NotFound("That purchase order does not exist.", code="unknown_purchase_order")
-    return po
+    return rows[0]
 
 
 def _status_label(po: PurchaseOrder) -> str:
@@ -315,10 +316,12 @@ def purchase_order_receive(
         "inventory.receive_purchaseorder",
         "Only warehouse staff and managers receive purchase orders.",
     )
-    po = lock_purchase_order(purchase_order_id)
-    _check_receivable(po)
     if not lines:
         raise InvalidInput("Name at least one product to receive.", field="lines")
+    # Stock rows before the purchase order (oms.locks); a refusal rolls back any row made here.
+    lock_levels_for([(product, location) for product, _, location in lines])
+    po = lock_purchase_order(purchase_order_id)
+    _check_receivable(po)
     by_product = {line.product_id: line for line in po.lines.select_related("product")}
     errors: dict[str, list[str]] = {}
     parsed: list[tuple] = []  # (PO line or None, quantity, bin, product, index)
@@ -396,6 +399,7 @@ def purchase_order_receipt_undo(*, movement: StockMovement, user=None) -> StockM
     receipt = PurchaseOrderReceipt.objects.filter(movement=movement).first()
     if receipt is None:
         return stock_receipt_undo(movement=movement, user=user)
+    lock_levels_for([(movement.product_id, movement.location_id)])  # before the order
     po = lock_purchase_order(
         PurchaseOrderLine.objects.filter(pk=receipt.line_id)
         .values_list("purchase_order_id", flat=True)
@@ -445,7 +449,7 @@ def purchase_order_lock_suppliers(*, product_ids: Sequence[int]) -> None:
     supplier_ids = Product.objects.filter(pk__in=list(product_ids), supplier__isnull=False).values(
         "supplier_id"
     )
-    list(Supplier.objects.select_for_update().filter(pk__in=supplier_ids).order_by("pk"))
+    lock_rows(Supplier.objects.filter(pk__in=supplier_ids))
 
 
 def _open_cover(product: Product) -> tuple[int, list[str]]:
@@ -479,7 +483,7 @@ def purchase_order_request(*, product: Product, shortfall, user=None) -> Purchas
     shortfall = whole_number(shortfall, field="shortfall", label="Shortfall", minimum=0)
     if product.is_drop_ship or not product.supplier_id:
         return None
-    supplier = Supplier.objects.select_for_update().filter(pk=product.supplier_id).first()
+    supplier = next(iter(lock_rows(Supplier.objects.all(), [product.supplier_id])), None)
     if supplier is None or not supplier.is_active:
         return None
     covered, numbers = _open_cover(product)

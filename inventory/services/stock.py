@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-
 from inventory.models import Location, Product, StockLevel, StockMovement
 from inventory.services.base import (
     Kind,
     announce_available,
+    check_not_below_allocated,
+    check_settable,
     check_stockable,
     lock_level,
-    lock_levels_by_pk,
+    lock_levels_for,
     record_movement,
+    set_on_hand,
 )
+from inventory.services.counts import stock_count
 from oms.errors import Conflict, InvalidInput, NotAllowed
 from oms.services import require_perm, service, whole_number
 
@@ -62,53 +60,37 @@ def stock_adjust(
     reference: str = "",
     is_count: bool = True,
 ) -> StockMovement | None:
-    """Set a bin's on_hand to the counted quantity; the ledger records the difference.
+    """Set a bin's on_hand to a quantity; the ledger records the difference.
 
-    A count below what is already promised to orders is refused. Returns the
-    movement, or None when the count matched and nothing changed but the
-    bin's last-counted time.
+    A count (``is_count``) goes through ``stock_count``: a large difference
+    waits for a manager's approval and nothing is booked yet. An adjustment
+    needs the adjust permission and a reason. A quantity below what is
+    promised to orders is refused. Returns the movement, or None when nothing
+    was booked.
     """
     if is_count:
-        require_perm(
-            user, "inventory.count_stock", "Only warehouse staff and managers count stock."
-        )
-    else:
-        require_perm(user, "inventory.adjust_stock", "Only managers adjust stock.")
-        if not (reason or "").strip():
-            raise InvalidInput("Give a reason for the adjustment.", field="reason")
+        return stock_count(
+            product=product,
+            location=location,
+            counted=counted,
+            user=user,
+            reference=reference,
+            reason=reason,
+        ).movement
+    require_perm(user, "inventory.adjust_stock", "Only managers adjust stock.")
+    if not (reason or "").strip():
+        raise InvalidInput("Give a reason for the adjustment.", field="reason")
     counted = whole_number(counted, field="counted", label="Counted quantity", minimum=0)
-    if not location.is_active:
-        raise Conflict(f"Bin {location} is closed.", field="location", code="inactive_location")
-    if product.is_drop_ship and counted > 0:
-        raise Conflict(
-            f"{product.sku} is a drop-ship product: the supplier ships it, it is never stocked.",
-            field="sku",
-            code="drop_ship",
-        )
+    check_settable(product=product, location=location, counted=counted)
     level = lock_level(product=product, location=location)
-    if counted < level.allocated:
-        raise Conflict(
-            f"Cannot set {product.sku} in {location} to {counted}: {level.allocated} "
-            f"are promised to orders. Count again, or move those orders to another bin first.",
-            field="counted",
-            code="below_allocated",
-        )
-    difference = counted - level.on_hand
-    level.on_hand = counted
-    if is_count:
-        level.last_counted_at = timezone.now()
-    level.save(update_fields=["on_hand", "last_counted_at", "updated_at"])
-    if difference > 0:
-        announce_available(product_ids=[product.pk])
-    if difference == 0:
-        return None
-    return record_movement(
+    check_not_below_allocated(level=level, counted=counted)
+    return set_on_hand(
         level=level,
-        kind=Kind.COUNT if is_count else Kind.ADJUSTMENT,
-        quantity=difference,
+        counted=counted,
+        kind=Kind.ADJUSTMENT,
         user=user,
         reference=reference,
-        reason=reason or ("Stock count" if is_count else ""),
+        reason=reason,
     )
 
 
@@ -132,7 +114,6 @@ def stock_transfer(
             code="same_location",
         )
     check_stockable(product=product, location=to_location)
-    # Make sure both rows exist, then lock them in primary-key order.
     source_exists = StockLevel.objects.filter(product=product, location=from_location).exists()
     if not source_exists:
         raise Conflict(
@@ -140,18 +121,9 @@ def stock_transfer(
             field="from_location",
             code="insufficient_stock",
         )
-    try:
-        with transaction.atomic():
-            StockLevel.objects.get_or_create(product=product, location=to_location)
-    except IntegrityError:
-        pass
-    locked = {
-        level.location_id: level
-        for level in lock_levels_by_pk(
-            {"product": product, "location__in": [from_location, to_location]}
-        )
-    }
-    source, target = locked[from_location.pk], locked[to_location.pk]
+    locked = lock_levels_for([(product, from_location), (product, to_location)])
+    source = locked[(product.pk, from_location.pk)]
+    target = locked[(product.pk, to_location.pk)]
     if source.available < quantity:
         raise Conflict(
             f"Only {source.available} of {product.sku} can be moved from {from_location} "
@@ -224,45 +196,3 @@ def stock_receipt_undo(*, movement: StockMovement, user=None) -> StockMovement:
         reference=f"UNDO {movement.reference}".strip(),
         reason=reason,
     )
-
-
-@dataclass(frozen=True)
-class CountLine:
-    """One product counted in a bin: what the system expected and what was found."""
-
-    product: Product
-    expected: int
-    counted: int
-
-    @property
-    def difference(self) -> int:
-        return self.counted - self.expected
-
-
-@service
-def stock_count_bin(
-    *, location: Location, counts: Sequence[tuple[Product, int]], user=None, reference: str = ""
-) -> list[CountLine]:
-    """Record a bin count, all or nothing: each counted product's on_hand becomes the count.
-
-    Rows are locked in product order. One refusal (a count below what is
-    promised to orders) rolls back every line.
-    """
-    merged: dict[int, tuple[Product, int]] = {}
-    for product, counted in counts:
-        number = whole_number(counted, field="counted", label="Counted quantity", minimum=0)
-        previous = merged.get(product.pk, (product, 0))[1]
-        merged[product.pk] = (product, previous + number)
-    lines = []
-    for _, (product, counted) in sorted(merged.items()):
-        movement = stock_adjust(
-            product=product,
-            location=location,
-            counted=counted,
-            user=user,
-            reference=reference,
-            is_count=True,
-        )
-        expected = counted - (movement.quantity if movement else 0)
-        lines.append(CountLine(product=product, expected=expected, counted=counted))
-    return lines

@@ -35,6 +35,7 @@ logger = logging.getLogger("oms.scanning")
 RECEIVE_KEY = "scan_receive"
 COUNT_KEY = "scan_count"
 HISTORY_SIZE = 10
+BINS_TO_COUNT = 20  # shown on the count screen; the rest follow as those are counted
 TIMES = "\u00d7"
 
 OK, WARN, ERROR, INFO = "ok", "warn", "error", "info"
@@ -447,7 +448,10 @@ def _count_context(request, state: dict, location: Location | None, **extra) -> 
         if pk in products
     ]
     finished = state["finished"]
+    to_count = list(selectors.bins_to_count()[: BINS_TO_COUNT + 1]) if location is None else []
     return {
+        "bins_to_count": to_count[:BINS_TO_COUNT],
+        "more_to_count": len(to_count) > BINS_TO_COUNT,
         "location": location,
         "tally": rows,
         "items_counted": sum(tally.values()),
@@ -596,15 +600,27 @@ def _count_discard(state: dict, location: Location | None) -> tuple[Answer, None
     return Answer(INFO, f"Stopped counting bin {location.code}: nothing was written."), None
 
 
-def _line(product: Product, expected: int, counted: int) -> dict:
+def _line(line: services.CountLine) -> dict:
     return {
-        "product_id": product.pk,
-        "sku": product.sku,
-        "name": product.name,
-        "expected": expected,
-        "counted": counted,
-        "difference": counted - expected,
+        "product_id": line.product.pk,
+        "sku": line.product.sku,
+        "name": line.product.name,
+        "expected": line.expected,
+        "counted": line.counted,
+        "difference": line.difference,
+        "pending": line.pending is not None,
     }
+
+
+def _sent_for_approval(lines) -> str:
+    """Say how many differences wait for a manager, or nothing when none do."""
+    waiting = sum(1 for line in lines if line.pending is not None)
+    if not waiting:
+        return ""
+    return (
+        f"{waiting} difference{'s' if waiting != 1 else ''} too large to book: sent for a "
+        "manager's approval (not booked yet)."
+    )
 
 
 def _count_finish(
@@ -639,7 +655,7 @@ def _count_finish(
     state["finished"] = {
         "location_id": location.pk,
         "location": location.code,
-        "lines": [_line(by_pk[pk].product, by_pk[pk].expected, by_pk[pk].counted) for pk in tally],
+        "lines": [_line(by_pk[pk]) for pk in tally],
         "unscanned": unscanned,
     }
     state.update(location_id=None, scans=[])
@@ -651,6 +667,8 @@ def _count_finish(
         parts.append(f"{differences} difference{'s' if differences != 1 else ''} found.")
     elif lines:
         parts.append("Everything scanned matches.")
+    if _sent_for_approval(lines):
+        parts.append(_sent_for_approval(lines))
     if unscanned:
         count_text = len(unscanned)
         parts.append(
@@ -685,15 +703,15 @@ def _count_zero(request, state: dict) -> Answer:
         )
     except DomainError as error:
         return Answer(ERROR, f"Nothing was saved. {error.message}")
-    finished["lines"] = [
-        *finished["lines"],
-        *(_line(line.product, line.expected, line.counted) for line in lines),
-    ]
+    finished["lines"] = [*finished["lines"], *(_line(line) for line in lines)]
     finished["unscanned"] = [
         row for row in finished["unscanned"] if row["product_id"] not in ticked
     ]
     names = ", ".join(f"{line.product.name} (was {line.expected})" for line in lines)
-    return Answer(WARN, f"Counted as zero in {location.code}: {names}.")
+    waiting = _sent_for_approval(lines)
+    return Answer(
+        WARN, f"Counted as zero in {location.code}: {names}." + (f" {waiting}" if waiting else "")
+    )
 
 
 @_screen("inventory.count_stock", post=True)

@@ -3,8 +3,8 @@
 A service locks the order row, checks the role and the state machine, runs the
 django-fsm transition (fields only), saves, writes the timeline event and queues
 side effects after commit. Locks are always taken order rows first (by pk), then
-stock rows (by pk, inside inventory.services), so two services never wait on each
-other in a circle.
+stock rows (by pk, inside inventory.services), in the one lock order of
+``oms.locks``, so two services never wait on each other in a circle.
 """
 
 from orders.services.allocation import (

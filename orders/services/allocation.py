@@ -15,6 +15,7 @@ from inventory import services as inventory_services
 from inventory.models import Location, Product, PurchaseOrder
 from oms.db import update_counts
 from oms.errors import Conflict
+from oms.locks import lock_rows
 from orders.events import add_events, order_event
 from orders.models import LineAllocation, Order, OrderEvent, OrderLine
 from orders.services.base import Status, order_service, remember_related, save_transition
@@ -110,18 +111,21 @@ def allocate_lines(
 
 
 def release_allocations(*, order: Order, user) -> int:
-    released = 0
-    rows = (
+    """Give every unit allocated to a (locked) order back to stock; return how many.
+
+    The stock rows are locked in one statement by ``stock_release_many``, in
+    primary-key order like every other stock lock (``oms.locks``).
+    """
+    rows = list(
         LineAllocation.objects.filter(line__order=order, quantity__gt=0)
-        .select_related("line", "line__product", "location")
-        .order_by("location_id", "pk")
+        .select_related("line__product", "location")
+        .order_by("pk")
     )
-    for row in rows:
-        inventory_services.stock_release(
-            product=row.line.product, location=row.location, quantity=row.quantity
-        )
-        released += row.quantity
-        LineAllocation.objects.filter(pk=row.pk).update(quantity=0)
+    released = sum(row.quantity for row in rows)
+    inventory_services.stock_release_many(
+        releases=[(row.line.product, row.location, row.quantity) for row in rows]
+    )
+    LineAllocation.objects.filter(pk__in=[row.pk for row in rows]).update(quantity=0)
     order.lines.update(quantity_allocated=0, quantity_backordered=0)
     if released:
         order_event(
@@ -171,9 +175,7 @@ def allocate_backorders(*, product_ids: Sequence[int], user=None) -> list[Order]
         quantity_backordered__gt=0,
         order__status__in=WAITING_STATES,
     ).values("order_id")
-    orders = list(
-        Order.objects.select_for_update(of=("self",)).filter(pk__in=waiting).order_by("pk")
-    )
+    orders = lock_rows(Order.objects.filter(pk__in=waiting))
     if not orders:
         return []
     products = set(

@@ -12,6 +12,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from inventory.models import Product
 from oms.errors import Conflict, InvalidInput, NotAllowed, NotFound, TransitionRefused
+from oms.locks import lock_rows
 from oms.services import MAX_MONEY, MAX_TEXT, service, whole_number
 from orders.events import collect_events, order_event
 from orders.models import Order, OrderEvent, OrderLine
@@ -26,16 +27,17 @@ class LineInput:
 
 
 def lock_order(order_id: int) -> Order:
-    """Return the order row locked for this transaction, or refuse with NotFound."""
-    order = (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("customer", "shipping_address", "billing_address")
-        .filter(pk=order_id)
-        .first()
+    """Return the order row locked for this transaction, or refuse with NotFound.
+
+    Orders are locked before shipments and stock (``oms.locks``).
+    """
+    rows = lock_rows(
+        Order.objects.select_related("customer", "shipping_address", "billing_address"),
+        [order_id],
     )
-    if order is None:
+    if not rows:
         raise NotFound("That order does not exist.", code="unknown_order")
-    return order
+    return rows[0]
 
 
 def status_label(value: str) -> str:

@@ -239,19 +239,46 @@ def adjust_body(**overrides):
 
 
 def test_warehouse_staff_count_stock(api_as, warehouse_user, stocked, bin_a):
-    # given
+    # given 10 on record
     client = api_as(warehouse_user)
 
-    # when
-    response = client.post("/api/v1/stock/adjust/", adjust_body(), format="json")
+    # when a count finds 9 (a small difference)
+    response = client.post("/api/v1/stock/adjust/", adjust_body(counted=9), format="json")
 
-    # then
+    # then it is booked at once
     assert response.status_code == 200, response.json()
     assert response.json()["movement"]["kind"] == "count"
-    assert response.json()["movement"]["quantity"] == -3
-    assert response.json()["stock"]["on_hand"] == 7
+    assert response.json()["movement"]["quantity"] == -1
+    assert response.json()["stock"]["on_hand"] == 9
     assert response.json()["stock"]["last_counted_at"] is not None
-    assert StockLevel.objects.get(product=stocked, location=bin_a).on_hand == 7
+    assert response.json()["count_adjustment"] is None
+    assert StockLevel.objects.get(product=stocked, location=bin_a).on_hand == 9
+
+
+def test_a_large_count_difference_waits_for_approval_with_202(
+    api_as, warehouse_user, stocked, bin_a
+):
+    # given 10 on record
+    client = api_as(warehouse_user)
+    ledger_before = StockMovement.objects.count()
+
+    # when a count finds 7 (30 % off, above the 10 % allowed)
+    response = client.post("/api/v1/stock/adjust/", adjust_body(counted=7), format="json")
+
+    # then nothing is booked: the count waits for a manager
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    assert body["movement"] is None
+    assert body["stock"]["on_hand"] == 10
+    pending = body["count_adjustment"]
+    assert (pending["expected"], pending["counted"], pending["difference"]) == (10, 7, -3)
+    assert (pending["status"], pending["counted_by"], pending["location"]) == (
+        "pending",
+        "wendy.warehouse",
+        "A-01-01",
+    )
+    assert pending["difference_value"] == "-29.70"
+    assert StockMovement.objects.count() == ledger_before
 
 
 def test_count_that_matches_returns_no_movement(api_as, warehouse_user, stocked, bin_a):

@@ -171,16 +171,16 @@ def test_receive_refuses_a_bin_in_a_closed_warehouse(product, warehouse_user, sn
 
 def test_count_sets_on_hand_and_records_the_difference(stocked, bin_a, warehouse_user):
     # given 10 on hand
-    # when
+    # when a count finds 9 (a difference small enough to book at once)
     movement = services.stock_adjust(
-        product=stocked, location=bin_a, counted=7, user=warehouse_user
+        product=stocked, location=bin_a, counted=9, user=warehouse_user
     )
     # then
     level = level_of(stocked, bin_a)
-    assert level.on_hand == 7
+    assert level.on_hand == 9
     assert level.last_counted_at is not None
     assert movement.kind == Kind.COUNT
-    assert (movement.quantity, movement.on_hand_after) == (-3, 7)
+    assert (movement.quantity, movement.on_hand_after) == (-1, 9)
     assert ledger_mismatches() == []
 
 
@@ -200,22 +200,20 @@ def test_count_that_matches_writes_no_movement_but_stamps_the_bin(
     assert level_of(stocked, bin_a).last_counted_at >= started
 
 
-def test_count_of_a_bin_never_stocked_creates_the_row(product, bin_b, warehouse_user):
+def test_count_of_a_bin_never_stocked_creates_the_row(product, bin_b, manager_user):
     # given no stock row for bin B
-    # when
-    movement = services.stock_adjust(
-        product=product, location=bin_b, counted=4, user=warehouse_user
-    )
+    # when a manager counts 4 there
+    movement = services.stock_adjust(product=product, location=bin_b, counted=4, user=manager_user)
     # then
     assert level_of(product, bin_b).on_hand == 4
     assert movement.quantity == 4
     assert ledger_mismatches() == []
 
 
-def test_count_to_zero_empties_the_bin(stocked, bin_a, warehouse_user):
+def test_count_to_zero_empties_the_bin(stocked, bin_a, manager_user):
     # given
-    # when
-    services.stock_adjust(product=stocked, location=bin_a, counted=0, user=warehouse_user)
+    # when a manager counts the bin empty
+    services.stock_adjust(product=stocked, location=bin_a, counted=0, user=manager_user)
     # then
     assert level_of(stocked, bin_a).on_hand == 0
     assert ledger_mismatches() == []
@@ -236,11 +234,11 @@ def test_count_below_what_is_allocated_is_refused(stocked, bin_a, warehouse_user
     assert level_of(stocked, bin_a).last_counted_at is None
 
 
-def test_count_equal_to_what_is_allocated_is_accepted(stocked, bin_a, warehouse_user):
+def test_count_equal_to_what_is_allocated_is_accepted(stocked, bin_a, manager_user):
     # given
     services.stock_allocate(product=stocked, quantity=6)
     # when
-    services.stock_adjust(product=stocked, location=bin_a, counted=6, user=warehouse_user)
+    services.stock_adjust(product=stocked, location=bin_a, counted=6, user=manager_user)
     # then
     level = level_of(stocked, bin_a)
     assert (level.on_hand, level.allocated, level.available) == (6, 6, 0)
@@ -1029,7 +1027,7 @@ def _receive(ctx, user):
 
 
 def _count(ctx, user):
-    services.stock_adjust(product=ctx["product"], location=ctx["bin_a"], counted=3, user=user)
+    services.stock_adjust(product=ctx["product"], location=ctx["bin_a"], counted=9, user=user)
 
 
 def _adjust(ctx, user):

@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from fulfillment import services as fulfillment_services
 from fulfillment.models import Carrier, PackageType, Shipment, ShippingMethod, Wave
-from inventory.models import Product
+from inventory.models import CountAdjustment, Product
 from oms.access import Access
 from oms.api import RolePermission
 from oms.models import Job, OutboundEmail
@@ -61,6 +61,8 @@ PAGE_OBJECTS = {
     "fulfillment:shipment_label": Shipment,
     "fulfillment:shipment_packing_slip": Shipment,
     "fulfillment:order_invoice": Order,
+    "inventory:count_approve": CountAdjustment,
+    "inventory:count_reject": CountAdjustment,
     "jobs:detail": Job,
     "jobs:download": Job,
     "outbox:email_action": OutboundEmail,

@@ -8,8 +8,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from inventory.models.counts import CountAdjustment
 from oms.barcodes import validate_product_barcode
 from oms.models import TimeStampedModel
+
+__all__ = [
+    "CountAdjustment",
+    "Location",
+    "Product",
+    "ProductQuerySet",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderReceipt",
+    "StockLevel",
+    "StockMovement",
+    "StockMovementQuerySet",
+    "Supplier",
+    "Warehouse",
+]
 
 
 class Supplier(TimeStampedModel):
@@ -154,6 +170,12 @@ class StockLevel(models.Model):
     on_hand = models.IntegerField(default=0)
     allocated = models.IntegerField(default=0)
     last_counted_at = models.DateTimeField(null=True, blank=True)
+    count_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Set when a picker found units missing here; cleared when the bin is counted.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -200,6 +222,7 @@ class StockMovement(models.Model):
         SHIPMENT = "shipment", "Pick / ship"
         RETURN_RESTOCK = "return_restock", "Return restock"
         SCRAP = "scrap", "Scrap"
+        SHORT_PICK = "short_pick", "Short pick"
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")

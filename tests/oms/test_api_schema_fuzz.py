@@ -11,6 +11,7 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.urls import path
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -66,6 +67,10 @@ def failures_of(operation, *, headers: dict, mode: GenerationMode) -> str:
 
     try:
         call()
+    except Unsatisfiable:
+        if mode is GenerationMode.NEGATIVE:
+            return ""  # nothing in the request can be made invalid (no parameters, no body)
+        raise
     except (Exception, BaseExceptionGroup) as error:
         return f"{mode.name} {operation.method.upper()} {operation.path}: {str(error)[:3000]}"
     return ""
@@ -107,7 +112,11 @@ def test_every_operation_answers_as_its_schema_says(client, floor):
     root = UserFactory(username="root", is_superuser=True)
     schema = load_schema(client, root)
     headers = {"Authorization": f"Token {token_for(client, 'root')}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = sorted(
+        (result.ok() for result in schema.get_all_operations()),
+        # The token endpoint last: DELETE revokes the token every other call uses.
+        key=lambda operation: operation.path == "/api/v1/auth/token/",
+    )
     # when
     failures = [
         failure

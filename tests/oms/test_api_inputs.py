@@ -9,7 +9,7 @@ from orders.models import Customer, Order, OrderEvent
 from tests.conftest import stock_snapshot
 from tests.factories import CustomerFactory, address_data
 
-BAD_IDS = ["abc", "1.5", "-1", "0", "\u00b2", "99999999999999999999", "1e3", "4%0A2"]
+BAD_IDS = ["abc", "1.5", "-1", "0", "\u00b2", "99999999999999999999", "1e3", "1.%0A5"]
 
 
 def written():

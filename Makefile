@@ -36,6 +36,7 @@ test: setup lint test-sqlite test-postgres
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	env -u DATABASE_URL DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 test-sqlite: setup

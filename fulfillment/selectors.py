@@ -176,6 +176,25 @@ def wave_shipments(wave: Wave) -> list[Shipment]:
     return shipments
 
 
+def order_shipments(order) -> list[Shipment]:
+    """Return an order's shipments, oldest first, with carrier, service, lines and parcels.
+
+    Three queries whatever the number of shipments (the order page's section).
+    """
+    return list(
+        Shipment.objects.filter(order_id=order.pk)
+        .select_related("carrier", "shipping_method", "warehouse")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ShipmentLine.objects.select_related("order_line").order_by("pk"),
+            ),
+            Prefetch("parcels", queryset=Parcel.objects.order_by("number")),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
 def shipments() -> QuerySet[Shipment]:
     """Shipments with order, customer, warehouse, carrier, method and wave: constant queries."""
     return Shipment.objects.select_related(

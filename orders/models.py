@@ -165,6 +165,7 @@ class Order(FSMModelMixin, TimeStampedModel):
     version = models.PositiveIntegerField(default=1)
     placed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

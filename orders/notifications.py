@@ -55,7 +55,6 @@ EMAILS = {
         "Backorder alert", "Backorder on {number}: stock needed", to_customer=False
     ),
     "order_cancelled": OrderEmail("Cancellation notice", "Your order {number} has been cancelled"),
-    "shipment_notice": OrderEmail("Shipment notice", "Your order {number} is on its way"),
     "follow_up": OrderEmail("Follow-up", "How was your order {number}?"),
 }
 
@@ -96,34 +95,41 @@ def _customer_addresses(orders: list[Order]) -> dict[int, str]:
 # --- writing an email, at its first attempt ------------------------------------------------------
 
 
-def render_order_email(email: OutboundEmail) -> Rendered:
-    """Write one order email from the order as it is now."""
-    lines = Prefetch("lines", queryset=OrderLine.objects.order_by("position", "pk"))
-    related = [lines]
-    if email.kind == "shipment_notice":
-        related += [
-            "shipments__carrier",
-            "shipments__shipping_method",
-            "shipments__lines__order_line",
-        ]
-    order = (
-        Order.objects.select_related("customer", "shipping_address")
-        .prefetch_related(*related)
-        .get(pk=email.about_id)
-    )
+def order_email_context(order: Order) -> dict:
+    """Return what every order email's template reads: the order, its lines, what waits."""
     order_lines = list(order.lines.all())
-    context = {
+    return {
         "order": order,
         "lines": order_lines,
         "backordered": [line for line in order_lines if line.quantity_backordered],
         "company": settings.OMS_COMPANY_NAME,
     }
+
+
+def order_for_email(order_id: int) -> Order:
+    """Read an order with what its emails print (customer, address, lines): three queries."""
+    lines = Prefetch("lines", queryset=OrderLine.objects.order_by("position", "pk"))
+    return (
+        Order.objects.select_related("customer", "shipping_address")
+        .prefetch_related(lines)
+        .get(pk=order_id)
+    )
+
+
+def rendered(email: OutboundEmail, context: dict) -> Rendered:
+    """Write an order email of ``email.kind`` from its templates and this context."""
+    entry = EMAILS[email.kind]
     return Rendered(
-        subject=EMAILS[email.kind].subject.format(number=order.number),
+        subject=entry.subject.format(number=context["order"].number),
         text=render_to_string(f"emails/{email.kind}.txt", context),
         html=render_to_string(f"emails/{email.kind}.html", context),
-        to=[] if EMAILS[email.kind].to_customer else _staff_recipients(),
+        to=[] if entry.to_customer else _staff_recipients(),
     )
+
+
+def render_order_email(email: OutboundEmail) -> Rendered:
+    """Write one order email from the order as it is now."""
+    return rendered(email, order_email_context(order_for_email(email.about_id)))
 
 
 def _staff_recipients() -> list[str]:
@@ -237,15 +243,26 @@ def _order_link(email: OutboundEmail) -> str:
     return reverse("orders:order_detail", args=[email.about_id])
 
 
+def register_order_email(kind: str, entry: OrderEmail, *, render=render_order_email) -> None:
+    """Make an email about orders known: its words, and how it is written and recorded.
+
+    Orders registers its own kinds; an app built on orders registers its kinds
+    about orders the same way (the warehouse's shipment notice), so that they
+    are queued with ``queue_order_emails`` and recorded on the order's timeline.
+    """
+    EMAILS[kind] = entry
+    register_email_kind(
+        EmailKind(
+            name=kind,
+            label=entry.label,
+            render=render,
+            record=record_order_email,
+            link=_order_link,
+        )
+    )
+
+
 def register_order_emails() -> None:
     """Tell the outbox how orders' emails are written, linked and recorded."""
-    for kind, entry in EMAILS.items():
-        register_email_kind(
-            EmailKind(
-                name=kind,
-                label=entry.label,
-                render=render_order_email,
-                record=record_order_email,
-                link=_order_link,
-            )
-        )
+    for kind, entry in list(EMAILS.items()):
+        register_order_email(kind, entry)

@@ -5,7 +5,16 @@ from rest_framework.test import APIClient
 from inventory import services as inventory_services
 from inventory.models import StockLevel, StockMovement
 from oms.roles import Role
+from tests import ownership
 from tests.factories import LocationFactory, ProductFactory, UserFactory, WarehouseFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_owner_per_table():
+    """Fail any test whose code makes one app write another app's rows (tests/ownership.py)."""
+    ownership.install()
+    yield
+    ownership.uninstall()
 
 
 def pytest_collection_modifyitems(config, items):

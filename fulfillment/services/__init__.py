@@ -20,17 +20,15 @@ from fulfillment.services.shipments import (
 )
 from fulfillment.services.shipping import shipment_ship
 from fulfillment.services.shorts import pick_short
-from fulfillment.services.tracking import follow_up_days, send_follow_ups, tracking_update
+from fulfillment.services.tracking import tracking_update
 from fulfillment.services.waves import wave_create
 
 __all__ = [
     "ScanAnswer",
-    "follow_up_days",
     "pack_scan",
     "parcel_close",
     "pick_scan",
     "pick_short",
-    "send_follow_ups",
     "shipment_cancel",
     "shipment_create_for_order",
     "shipment_ship",

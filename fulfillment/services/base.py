@@ -1,4 +1,4 @@
-"""What the fulfillment services share: row locks in a fixed order, numbers, the scan log.
+"""What the fulfillment services share: row locks in a fixed order, the scan log.
 
 Locks follow the one order of ``oms.locks``: orders, shipments, shipment
 lines, waves, then stock rows inside inventory's services.
@@ -10,18 +10,14 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django_fsm import can_proceed
-
 from fulfillment.models import ScanEvent, Shipment, ShipmentLine, Wave
 from inventory import selectors as inventory_selectors
 from inventory.models import Location, Product
-from oms.errors import DomainError, InvalidInput, NotFound, TransitionRefused
+from oms.errors import DomainError, InvalidInput, NotFound
 from oms.locks import lock_rows
 from oms.scanning import Scan, ScanKind
 from oms.services import require_perm, unit_of_work, whole_number
-from orders.events import collect_events
 from orders.models import Order
-from orders.services.base import save_transition
 
 TIMES = "\u00d7"
 OK, WARN = "ok", "warn"
@@ -65,33 +61,12 @@ def lock_wave(wave_id: int) -> Wave:
     return rows[0]
 
 
-def assign_number(obj, prefix: str) -> None:
-    obj.number = f"{prefix}-{obj.pk:06d}"
-    type(obj).objects.filter(pk=obj.pk).update(number=obj.number)
-
-
-def run(obj, name: str, message: str) -> None:
-    """Run a django-fsm transition, or refuse with ``message`` (409)."""
-    method = getattr(obj, name)
-    if not can_proceed(method):
-        raise TransitionRefused(message, code="illegal_transition")
-    method()
-
-
 def save_shipment(shipment: Shipment, fields: list[str] | None = None) -> None:
     shipment.version += 1
     if fields is None:
         shipment.save()
     else:
         shipment.save(update_fields=[*fields, "status", "version", "updated_at"])
-
-
-def order_start_processing(order: Order, *, user, shipment: Shipment) -> None:
-    """Move an allocated (or backordered) order to processing when its first pick starts."""
-    if can_proceed(order.start_processing):
-        before = order.status
-        order.start_processing()
-        save_transition(order, from_status=before, user=user, note=f"Picking started on {shipment}")
 
 
 def check_perm(user, perm: str, message: str) -> None:
@@ -132,7 +107,7 @@ def scan_service(screen: str) -> Callable:
         @functools.wraps(func)
         def wrapper(*, user, code: str = "", **kwargs):
             try:
-                with unit_of_work(), collect_events():
+                with unit_of_work():
                     return func(user=user, code=code, **kwargs)
             except DomainError as error:
                 fields = {}

@@ -18,7 +18,6 @@ from fulfillment.services.base import (
     finish_picking_if_done,
     lock_lines,
     log_scan,
-    order_start_processing,
     refuse_scan,
     save_shipment,
     scan_quantity,
@@ -30,6 +29,7 @@ from fulfillment.totes import tote_label
 from inventory.models import Location, Product
 from oms.errors import Conflict, InvalidInput, NotFound
 from oms.scanning import Command, ScanKind, recognise
+from orders import services as order_services
 
 
 @scan_service(ScanEvent.Screen.PICK)
@@ -179,7 +179,9 @@ def _pick_product(
         if shipment.status == Shipment.Status.PENDING:
             shipment.start_picking()
             save_shipment(shipment)
-            order_start_processing(shipment.order, user=user, shipment=shipment)
+            order_services.order_start_processing(
+                order=shipment.order, user=user, note=f"Picking started on {shipment}"
+            )
         finish_picking_if_done(shipment)
     if can_proceed(wave.start):
         wave.start()

@@ -8,19 +8,19 @@ from django.utils import timezone
 from fulfillment.models import Shipment, ShipmentLine, ShippingMethod
 from fulfillment.services.base import (
     TIMES,
-    assign_number,
     check_perm,
     lock_orders,
     lock_shipments,
-    run,
     save_shipment,
 )
 from fulfillment.services.waves import finish_wave_if_done
 from oms.errors import Conflict, NotFound
+from oms.fsm import run_transition
 from oms.locks import lock_rows
-from orders.events import order_event
-from orders.models import LineAllocation, Order, OrderEvent
-from orders.services.base import order_service, status_label
+from oms.numbers import assign_number
+from oms.services import service
+from orders import services as order_services
+from orders.models import LineAllocation, Order
 
 OrderStatus = Order.Status
 
@@ -59,7 +59,8 @@ def _method_for(order: Order) -> ShippingMethod | None:
 def _ready_for(order: Order) -> tuple[bool, str]:
     """Tell whether an order may ship now, and why not."""
     if order.status not in SHIPPABLE_ORDER_STATES:
-        return False, (f"Order {order} is {status_label(order.status)}: it cannot be shipped now.")
+        state = order.get_status_display().lower()
+        return False, f"Order {order} is {state}: it cannot be shipped now."
     if order.ship_policy == Order.ShipPolicy.COMPLETE:
         waiting = [
             line for line in order.lines.all() if not line.is_drop_ship and line.quantity_open > 0
@@ -113,9 +114,8 @@ def _create_for(order: Order, *, user) -> list[Shipment]:
             for row, free in rows
         )
         items = ", ".join(f"{free} {TIMES} {row.line.sku}" for row, free in rows)
-        order_event(
+        order_services.order_timeline_add(
             order=order,
-            type=OrderEvent.Type.SHIPMENT,
             user=user,
             note=f"Shipment {shipment} created from {rows[0][0].location.warehouse.code}: {items}",
             data={"shipment_id": shipment.pk, "shipment": shipment.number},
@@ -124,7 +124,7 @@ def _create_for(order: Order, *, user) -> list[Shipment]:
     return created
 
 
-@order_service
+@service
 def shipment_create_for_order(*, order_id: int, user=None) -> list[Shipment]:
     """Make shipments (one per warehouse) from an order's allocated lines not yet shipping.
 
@@ -152,7 +152,7 @@ def shipment_create_for_order(*, order_id: int, user=None) -> list[Shipment]:
     return created
 
 
-@order_service
+@service
 def shipments_create_ready(*, user=None) -> list[Shipment]:
     """Make shipments for every order that is ready, oldest first; return them."""
     check_perm(
@@ -180,9 +180,8 @@ def _cancel(shipment: Shipment, *, user, note: str) -> None:
     """Save a locked shipment just cancelled, write the order's timeline, close its wave if done."""
     shipment.cancelled_at = timezone.now()
     save_shipment(shipment)
-    order_event(
+    order_services.order_timeline_add(
         order=shipment.order,
-        type=OrderEvent.Type.SHIPMENT,
         user=user,
         note=note,
         data={"shipment_id": shipment.pk, "shipment": shipment.number},
@@ -191,7 +190,7 @@ def _cancel(shipment: Shipment, *, user, note: str) -> None:
         finish_wave_if_done(shipment.wave)
 
 
-@order_service
+@service
 def shipment_cancel(*, shipment_id: int, user=None, reason: str = "") -> Shipment:
     """Cancel a shipment before it ships; its units stay allocated to the order's lines."""
     check_perm(
@@ -201,11 +200,11 @@ def shipment_cancel(*, shipment_id: int, user=None, reason: str = "") -> Shipmen
     shipment = shipments.get(shipment_id)
     if shipment is None:
         raise NotFound("That shipment does not exist.", field="shipment", code="unknown_shipment")
-    run(
+    run_transition(
         shipment,
         "cancel",
-        f"Shipment {shipment} is {shipment.get_status_display().lower()}: it can no longer be "
-        "cancelled.",
+        refusal=f"Shipment {shipment} is {shipment.get_status_display().lower()}: it can no "
+        "longer be cancelled.",
     )
     _cancel(
         shipment,
@@ -216,7 +215,7 @@ def shipment_cancel(*, shipment_id: int, user=None, reason: str = "") -> Shipmen
     return shipment
 
 
-@order_service
+@service
 def shipments_cancel_for_order(*, order: Order, user=None, reason: str = "") -> list[Shipment]:
     """Cancel the open shipments of an order being cancelled; return them.
 
@@ -252,7 +251,7 @@ def shipments_cancel_for_order(*, order: Order, user=None, reason: str = "") -> 
     return shipments
 
 
-@order_service
+@service
 def shipments_readdress_for_order(*, order: Order, user=None) -> list[Shipment]:
     """Send an order's shipments that nothing was picked for yet to its new address.
 
@@ -280,9 +279,8 @@ def shipments_readdress_for_order(*, order: Order, user=None) -> list[Shipment]:
     for shipment in shipments:
         shipment.ship_to_id = order.shipping_address_id
         save_shipment(shipment, ["ship_to"])
-        order_event(
+        order_services.order_timeline_add(
             order=order,
-            type=OrderEvent.Type.SHIPMENT,
             user=user,
             note=f"Shipment {shipment} will go to the new address",
             data={"shipment_id": shipment.pk, "shipment": shipment.number},

@@ -6,19 +6,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fulfillment.models import Carrier, Shipment, ShippingMethod
+from fulfillment.notifications import queue_shipment_notice
 from fulfillment.services.base import (
     TIMES,
     check_perm,
     lock_shipments,
     save_shipment,
 )
-from inventory import services as inventory_services
 from oms.errors import Conflict, InvalidInput, NotFound, TransitionRefused
-from oms.services import id_or_none
-from orders.events import order_event
-from orders.models import LineAllocation, Order, OrderEvent, OrderLine
-from orders.notifications import queue_order_emails
-from orders.services.base import order_service, run_transition, save_transition, status_label
+from oms.services import id_or_none, service
+from orders import services as order_services
+from orders.models import Order
+from orders.services import Units
 
 Status = Shipment.Status
 OrderStatus = Order.Status
@@ -85,7 +84,7 @@ def _refuse_taken_tracking(carrier: Carrier, tracking_number: str, shipment: Shi
         raise _tracking_taken(carrier, tracking_number)
 
 
-@order_service
+@service
 def shipment_ship(
     *,
     shipment_id: int,
@@ -131,7 +130,7 @@ def shipment_ship(
         )
     if order.status in (OrderStatus.ON_HOLD, OrderStatus.CANCELLED):
         raise TransitionRefused(
-            f"Order {order} is {status_label(order.status)}: do not ship it.",
+            f"Order {order} is {order.get_status_display().lower()}: do not ship it.",
             code="order_not_shippable",
         )
     chosen, method = _resolve_method(
@@ -153,36 +152,23 @@ def shipment_ship(
     lines = list(
         shipment.lines.filter(quantity__gt=0).select_related("product", "location", "order_line")
     )
-    inventory_services.stock_lock_products(product_ids=sorted({line.product_id for line in lines}))
-    for line in sorted(lines, key=lambda line: (line.product_id, line.location_id)):
-        inventory_services.stock_consume(
-            product=line.product,
-            location=line.location,
-            quantity=line.quantity,
-            user=user,
-            reference=shipment.number,
-        )
-    allocations = {
-        (row.line_id, row.location_id): row
-        for row in LineAllocation.objects.filter(line_id__in={line.order_line_id for line in lines})
-    }
-    order_lines: dict[int, OrderLine] = {}
-    for line in lines:
-        row = allocations.get((line.order_line_id, line.location_id))
-        if row is None or row.quantity < line.quantity:
-            raise Conflict(
-                f"Order {order} no longer has {line.quantity} {TIMES} {line.product.sku} "
-                f"allocated in {line.location.code}: the shipment is out of date. Cancel it "
-                "and make a new one.",
-                code="stale_shipment",
-            )
-        row.quantity -= line.quantity
-        row.save(update_fields=["quantity"])
-        order_line = order_lines.setdefault(line.order_line_id, line.order_line)
-        order_line.quantity_allocated -= line.quantity
-        order_line.quantity_shipped += line.quantity
-    for order_line in order_lines.values():
-        order_line.save(update_fields=["quantity_allocated", "quantity_shipped"])
+    items = ", ".join(f"{line.quantity} {TIMES} {line.product.sku}" for line in lines)
+    order_services.order_units_shipped(
+        order=order,
+        units=[Units(line.order_line_id, line.location_id, line.quantity) for line in lines],
+        reference=shipment.number,
+        note=f"Shipment {shipment} shipped with {chosen.name}"
+        + (f" {method.name}" if method else "")
+        + f", tracking {tracking_number}, {len(parcels)} parcel(s): {items}",
+        data={
+            "shipment_id": shipment.pk,
+            "shipment": shipment.number,
+            "carrier": chosen.code,
+            "tracking_number": tracking_number,
+        },
+        status_note=f"Shipment {shipment} shipped",
+        user=user,
+    )
 
     shipment.ship()
     shipment.carrier = chosen
@@ -204,31 +190,5 @@ def shipment_ship(
             )
             parcel.save(update_fields=["tracking_number"])
 
-    items = ", ".join(f"{line.quantity} {TIMES} {line.product.sku}" for line in lines)
-    order_event(
-        order=order,
-        type=OrderEvent.Type.SHIPMENT,
-        user=user,
-        note=f"Shipment {shipment} shipped with {chosen.name}"
-        + (f" {method.name}" if method else "")
-        + f", tracking {tracking_number}, {len(parcels)} parcel(s): {items}",
-        data={
-            "shipment_id": shipment.pk,
-            "shipment": shipment.number,
-            "carrier": chosen.code,
-            "tracking_number": tracking_number,
-        },
-    )
-    before = order.status
-    all_lines = list(order.lines.all())
-    if all(line.quantity_shipped >= line.quantity for line in all_lines):
-        run_transition(order, "mark_shipped", user=user, check_perm=False)
-    elif order.status != OrderStatus.PARTIALLY_SHIPPED:
-        run_transition(order, "mark_partially_shipped", user=user, check_perm=False)
-    if order.status != before:
-        save_transition(order, from_status=before, user=user, note=f"Shipment {shipment} shipped")
-    else:
-        order.version += 1
-        order.save(update_fields=["version", "updated_at"])
-    queue_order_emails([("shipment_notice", order)], user=user)
+    queue_shipment_notice(order, user=user)
     return shipment

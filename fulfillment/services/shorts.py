@@ -1,7 +1,9 @@
 """Short picks: the bin holds fewer than the pick list says. Look elsewhere, else backorder.
 
-The missing units are written off through the ledger (``stock_short_pick``)
-and the bin is listed to be counted, so they are never promised again.
+The order writes the missing units off through the ledger and lists the bin
+to be counted, so they are never promised again, and promises them from
+other bins or backorders them (``orders.services.order_units_missing``); the
+warehouse adds what was found elsewhere to the shipment, to pick there.
 """
 
 from __future__ import annotations
@@ -26,13 +28,11 @@ from fulfillment.services.base import (
     scan_service,
 )
 from fulfillment.services.waves import finish_wave_if_done, get_wave
-from inventory import services as inventory_services
-from inventory.models import Location, StockLevel
+from inventory.models import Location
 from oms.errors import Conflict, InvalidInput
 from oms.services import whole_number
-from orders.events import order_event
-from orders.models import LineAllocation, Order, OrderEvent
-from orders.services.base import save_transition
+from orders import services as order_services
+from orders.services import Units
 
 
 @scan_service(ScanEvent.Screen.PICK)
@@ -90,7 +90,6 @@ def short_pick(*, wave: Wave, user, code: str, quantity=None, product_id=None) -
     orders, shipments, lines = lock_lines(row.line_ids)
     lock_wave(wave.pk)  # after the shipments, before any stock row (oms.locks)
     product = row.product
-    warehouse = current.warehouse
     shortfall: list[tuple[ShipmentLine, int]] = []
     remaining = missing
     for line in reversed(lines):
@@ -104,127 +103,36 @@ def short_pick(*, wave: Wave, user, code: str, quantity=None, product_id=None) -
     if remaining:
         raise Conflict("The pick list changed meanwhile: scan the bin again.", code="retry")
     shortfall.reverse()
-    inventory_services.stock_lock_products(product_ids=[product.pk])
-    # Look for the missing units elsewhere first, while this bin's units are still promised.
-    # Ask for this bin's free units on top, since walking order may offer them first.
-    level = StockLevel.objects.filter(product=product, location=current).first()
-    here_free = max(level.available, 0) if level else 0
-    found = inventory_services.stock_allocate(
-        product=product, quantity=missing + here_free, warehouse=warehouse
-    )
-    bins = Location.objects.in_bulk([allocation.location_id for allocation in found])
-    elsewhere = []
-    need = missing
-    for allocation in found:
-        use = 0 if allocation.location_id == current.pk else min(allocation.quantity, need)
-        need -= use
-        if use:
-            elsewhere.append([allocation.location_id, use])
-        if allocation.quantity - use:
-            inventory_services.stock_release(
-                product=product,
-                location=bins[allocation.location_id],
-                quantity=allocation.quantity - use,
-            )
-    numbers = sorted({line.shipment.number for line, _ in shortfall})
-    inventory_services.stock_short_pick(
-        product=product,
-        location=current,
-        quantity=missing,
-        user=user,
-        reference=", ".join(numbers),
-        reason=f"Short pick on {', '.join(numbers)}: {missing} missing in {current.code}; "
-        f"count bin {current.code}",
-    )
-
-    elsewhere_found = [tuple(pair) for pair in elsewhere]
-    allocations = {
-        (a.line_id, a.location_id): a
-        # Guarded by the orders' locks (oms.locks).
-        for a in LineAllocation.objects.filter(
-            line_id__in={line.order_line_id for line, _ in shortfall}
-        )
-    }
-    locations = Location.objects.in_bulk([location_id for location_id, _ in elsewhere])
-    notes: dict[int, list[str]] = {}
-    backordered_total = 0
+    found_total = backordered_total = 0
+    found_bins: dict[int, int] = {}
     for line, take in shortfall:
         line.quantity -= take
         line.short += take
         line.save(update_fields=["quantity", "short"])
-        row_alloc = allocations[(line.order_line_id, current.pk)]
-        row_alloc.quantity -= take
-        row_alloc.save(update_fields=["quantity"])
-        got = 0
-        for pair in elsewhere:
-            location_id, free = pair
-            use = min(free, take - got)
-            if use <= 0:
-                continue
-            pair[1] -= use
-            got += use
-            other = allocations.get((line.order_line_id, location_id))
-            if other is None:
-                other = LineAllocation.objects.create(
-                    line=line.order_line, location_id=location_id, quantity=0
-                )
-                allocations[(line.order_line_id, location_id)] = other
-            other.quantity += use
-            other.save(update_fields=["quantity"])
-            extra = ShipmentLine.objects.filter(
-                shipment_id=line.shipment_id,
-                order_line_id=line.order_line_id,
-                location_id=location_id,
-            ).first()
-            if extra is None:
-                ShipmentLine.objects.create(
-                    shipment_id=line.shipment_id,
-                    order_line=line.order_line,
-                    product=product,
-                    location_id=location_id,
-                    quantity=use,
-                )
-            else:
-                extra.quantity += use
-                extra.save(update_fields=["quantity"])
-            notes.setdefault(line.shipment_id, []).append(
-                f"{use} to pick from {locations[location_id].code}"
-            )
-        lost = take - got
-        if lost:
-            order_line = line.order_line
-            order_line.quantity_allocated -= lost
-            order_line.quantity_backordered += lost
-            order_line.save(update_fields=["quantity_allocated", "quantity_backordered"])
-            backordered_total += lost
-            notes.setdefault(line.shipment_id, []).append(f"{lost} backordered")
         shipment = line.shipment
-        order_event(
-            order=shipment.order,
-            type=OrderEvent.Type.BACKORDERED if lost else OrderEvent.Type.ALLOCATED,
-            user=user,
+        result = order_services.order_units_missing(
+            order=orders[shipment.order_id],
+            units=Units(line.order_line_id, current.pk, take),
+            reference=shipment.number,
             note=f"Short pick on {shipment}: {take} {TIMES} {product.sku} missing in "
-            f"{current.code}; " + ", ".join(notes[line.shipment_id]),
-            data={"shipment_id": shipment.pk, "line_id": line.order_line_id, "quantity": take},
+            f"{current.code}",
+            user=user,
         )
+        for location_id, use in result.found:
+            _pick_elsewhere(line, location_id=location_id, quantity=use)
+            found_bins[location_id] = found_bins.get(location_id, 0) + use
+            found_total += use
+        backordered_total += result.backordered
     for shipment in shipments.values():
         _after_short(shipment, user=user)
-    for order in orders.values():
-        if (
-            order.status == Order.Status.ALLOCATED
-            and order.lines.filter(quantity_backordered__gt=0).exists()
-        ):
-            before = order.status
-            order.mark_backordered()
-            save_transition(order, from_status=before, user=user, note="Short pick")
     if can_proceed(wave.start):
         wave.start()
         wave.save()
     finish_wave_if_done(wave)
-    found_total = missing - backordered_total
     parts = [f"Short {missing} {TIMES} {product.name} in {current.code}: written off."]
     if found_total:
-        where = ", ".join(sorted({locations[pk].code for pk, _ in elsewhere}))
+        bins = Location.objects.in_bulk(list(found_bins))
+        where = ", ".join(sorted(bins[pk].code for pk in found_bins))
         parts.append(f"{found_total} found in {where}: pick them there.")
     if backordered_total:
         parts.append(f"{backordered_total} backordered on the order.")
@@ -244,11 +152,29 @@ def short_pick(*, wave: Wave, user, code: str, quantity=None, product_id=None) -
         quantity=missing,
         data={
             "lines": [[line.pk, take] for line, take in shortfall],
-            "found": [[pk, use] for pk, use in elsewhere_found],
+            "found": [[pk, use] for pk, use in found_bins.items()],
             "backordered": backordered_total,
         },
     )
     return ScanAnswer(WARN, message, event)
+
+
+def _pick_elsewhere(line: ShipmentLine, *, location_id: int, quantity: int) -> None:
+    """Add units of a shipment line to pick from another bin (a line of its own there)."""
+    extra = ShipmentLine.objects.filter(
+        shipment_id=line.shipment_id, order_line_id=line.order_line_id, location_id=location_id
+    ).first()
+    if extra is None:
+        ShipmentLine.objects.create(
+            shipment_id=line.shipment_id,
+            order_line_id=line.order_line_id,
+            product_id=line.product_id,
+            location_id=location_id,
+            quantity=quantity,
+        )
+    else:
+        extra.quantity += quantity
+        extra.save(update_fields=["quantity"])
 
 
 def _after_short(shipment: Shipment, *, user) -> None:
@@ -258,9 +184,8 @@ def _after_short(shipment: Shipment, *, user) -> None:
         shipment.cancel()
         shipment.cancelled_at = timezone.now()
         save_shipment(shipment)
-        order_event(
+        order_services.order_timeline_add(
             order=shipment.order,
-            type=OrderEvent.Type.SHIPMENT,
             user=user,
             note=f"Shipment {shipment} cancelled: nothing on it could be found",
             data={"shipment_id": shipment.pk},

@@ -1,25 +1,21 @@
-"""Carrier tracking updates (delivery) and the follow-up that completes a delivered order."""
+"""Carrier tracking updates: parcels and shipments delivered, and the order told when all are."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import Max, Q
 from django.utils import timezone
 
 from fulfillment.models import Carrier, Parcel, Shipment
 from fulfillment.services.base import (
     check_perm,
-    lock_orders,
     lock_shipments,
     save_shipment,
 )
 from oms.errors import InvalidInput, NotFound, TransitionRefused
-from orders.events import order_event
-from orders.models import Order, OrderEvent
-from orders.notifications import queue_order_emails
-from orders.services.base import order_service, run_transition, save_transition
+from oms.services import service
+from orders import services as order_services
+from orders.models import Order
 
 Status = Shipment.Status
 OrderStatus = Order.Status
@@ -72,7 +68,7 @@ def _delivery_time(delivered_at, *, number: str):
     return delivered_at
 
 
-@order_service
+@service
 def tracking_update(
     *,
     tracking_number: str,
@@ -130,9 +126,8 @@ def tracking_update(
             shipment.deliver()
             shipment.delivered_at = when
             save_shipment(shipment)
-            order_event(
+            order_services.order_timeline_add(
                 order=shipment.order,
-                type=OrderEvent.Type.SHIPMENT,
                 user=user,
                 note=f"Shipment {shipment} delivered (tracking {number})",
                 data={"shipment_id": shipment.pk, "shipment": shipment.number},
@@ -144,51 +139,13 @@ def tracking_update(
 
 
 def _deliver_order_if_done(order: Order, *, user) -> None:
+    """Tell the order it was delivered once everything shipped and every shipment arrived."""
     if order.status != OrderStatus.SHIPPED:
         return
-    open_ones = order.shipments.exclude(status__in=[Status.DELIVERED, Status.CANCELLED])
-    if open_ones.exists():
+    shipments = order.shipments.exclude(status=Status.CANCELLED)
+    if shipments.exclude(status=Status.DELIVERED).exists():
         return
-    before = order.status
-    run_transition(order, "mark_delivered", user=user, check_perm=False)
-    save_transition(order, from_status=before, user=user, note="Every shipment delivered")
-
-
-def follow_up_days() -> int:
-    return int(getattr(settings, "OMS_FOLLOW_UP_DAYS", 7))
-
-
-@order_service
-def send_follow_ups(*, days: int | None = None, user=None, now=None) -> list[Order]:
-    """Ask customers of orders delivered ``days`` ago or more for feedback, and complete them.
-
-    Each order gets one follow-up email (written to the outbox with the change,
-    sent after commit) and moves delivered to completed, so running this twice
-    mails nobody twice.
-    """
-    days = follow_up_days() if days is None else int(days)
-    if days < 0:
-        raise InvalidInput("The number of days cannot be negative.", field="days")
-    cutoff = (now or timezone.now()) - timedelta(days=days)
-    due = (
-        Order.objects.filter(status=OrderStatus.DELIVERED)
-        .annotate(last_delivery=Max("shipments__delivered_at"))
-        .filter(Q(last_delivery__lte=cutoff) | Q(last_delivery=None, updated_at__lte=cutoff))
-        .values_list("pk", flat=True)
+    last = max(shipment.delivered_at for shipment in shipments)
+    order_services.order_delivered(
+        order=order, delivered_at=last, user=user, note="Every shipment delivered"
     )
-    orders = lock_orders(list(due))
-    completed = []
-    for order in orders.values():
-        if order.status != OrderStatus.DELIVERED:
-            continue
-        before = order.status
-        run_transition(order, "complete", user=user, check_perm=False)
-        save_transition(
-            order,
-            from_status=before,
-            user=user,
-            note=f"Follow-up sent {days} day(s) after delivery",
-        )
-        completed.append(order)
-    queue_order_emails([("follow_up", order) for order in completed], user=user)
-    return completed

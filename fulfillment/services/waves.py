@@ -11,15 +11,14 @@ from django_fsm import can_proceed
 from fulfillment import selectors
 from fulfillment.models import Shipment, ShipmentLine, Wave
 from fulfillment.services.base import (
-    assign_number,
     check_perm,
     lock_shipments,
     save_shipment,
 )
 from oms.errors import Conflict, InvalidInput, NotFound
-from oms.services import parse_id, whole_number
+from oms.numbers import assign_number
+from oms.services import parse_id, service, whole_number
 from orders.models import Order
-from orders.services.base import order_service
 
 # The most orders one wave takes (a tote number each: a smallint column), and the
 # most shipments a request may name for one.
@@ -27,7 +26,7 @@ MAX_WAVE_ORDERS = 1000
 MAX_WAVE_SHIPMENTS = 5000
 
 
-@order_service
+@service
 def wave_create(
     *,
     user=None,

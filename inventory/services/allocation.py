@@ -44,14 +44,17 @@ def _walking_order(level: StockLevel):
 
 @service
 def stock_allocate_many(
-    *, requests: Sequence[tuple[Product, int]], warehouse: Warehouse | None = None
+    *,
+    requests: Sequence[tuple[Product, int]],
+    warehouse: Warehouse | None = None,
+    exclude_location_ids: Sequence[int] = (),
 ) -> dict[int, list[Allocation]]:
     """Promise stock to several products at once; return what each could get, bin by bin.
 
     All stock rows involved are locked in one query in primary-key order, then
     each product takes from its bins in walking order (warehouse priority,
-    pick sequence). A product gets less than asked when stock is short; the
-    caller backorders the rest.
+    pick sequence), leaving out ``exclude_location_ids``. A product gets less
+    than asked when stock is short; the caller backorders the rest.
     """
     wanted: dict[int, int] = {}
     for product, quantity in requests:
@@ -64,8 +67,10 @@ def stock_allocate_many(
     if warehouse is not None:
         filters["location__warehouse"] = warehouse
     by_product: dict[int, list[StockLevel]] = {pk: [] for pk in wanted}
+    excluded = set(exclude_location_ids)
     for level in lock_levels_by_pk(filters):
-        by_product[level.product_id].append(level)
+        if level.location_id not in excluded:
+            by_product[level.product_id].append(level)
 
     result: dict[int, list[Allocation]] = {}
     changed: list[StockLevel] = []
@@ -96,10 +101,18 @@ def stock_allocate_many(
 
 
 def stock_allocate(
-    *, product: Product, quantity, warehouse: Warehouse | None = None
+    *,
+    product: Product,
+    quantity,
+    warehouse: Warehouse | None = None,
+    exclude_location_ids: Sequence[int] = (),
 ) -> list[Allocation]:
     """Promise up to ``quantity`` of one product; return the bins and quantities taken."""
-    return stock_allocate_many(requests=[(product, quantity)], warehouse=warehouse)[product.pk]
+    return stock_allocate_many(
+        requests=[(product, quantity)],
+        warehouse=warehouse,
+        exclude_location_ids=exclude_location_ids,
+    )[product.pk]
 
 
 def allocated_total(allocations: Iterable[Allocation]) -> int:

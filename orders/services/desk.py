@@ -15,6 +15,7 @@ from decimal import Decimal
 from oms.errors import DomainError, InvalidInput
 from oms.services import require_perm
 from orders.models import Customer, Order
+from orders.payments import amount_due
 from orders.services.base import order_service
 from orders.services.customers import customer_create
 from orders.services.editing import order_update
@@ -186,14 +187,10 @@ def order_transition(
         paid = {k: v for k, v in (payment or {}).items() if str(v or "").strip()}
         if paid and "amount" not in paid:
             order = Order.objects.get(pk=order_id)
-            paid["amount"] = str(order.total - _paid(order))
+            paid["amount"] = str(amount_due(order.total, order.payments.all()))
         return order_confirm(order_id=order_id, user=user, payment=paid or None)
     if action == "cancel":
         return order_cancel(order_id=order_id, user=user, reason=reason)
     if action == "hold":
         return order_hold(order_id=order_id, user=user, reason=reason)
     return order_release(order_id=order_id, user=user, note=reason)
-
-
-def _paid(order: Order) -> Decimal:
-    return sum((p.amount for p in order.payments.all()), Decimal("0"))

@@ -11,10 +11,9 @@ from orders.services.base import (
     Status,
     lock_order,
     order_service,
-    run_transition,
-    save_transition,
     status_label,
 )
+from orders.services.warehouse import after_shipping
 
 # States from which a drop-ship supplier's shipment can be recorded.
 DROP_SHIP_STATES = {
@@ -93,15 +92,5 @@ def order_line_drop_shipped(
             "lines": [{"line_id": line.pk, "quantity": quantity} for line, quantity in shipped],
         },
     )
-    before = order.status
-    everything_shipped = all(line.quantity_shipped >= line.quantity for line in lines)
-    if everything_shipped:
-        run_transition(order, "mark_shipped", user=user, check_perm=False)
-    elif order.status != Status.PARTIALLY_SHIPPED:
-        run_transition(order, "mark_partially_shipped", user=user, check_perm=False)
-    if order.status != before:
-        save_transition(order, from_status=before, user=user, note=f"Drop-ship {po} shipped")
-    else:
-        order.version += 1
-        order.save(update_fields=["version", "updated_at"])
+    after_shipping(order, user=user, note=f"Drop-ship {po} shipped")
     return order

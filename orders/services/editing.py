@@ -10,15 +10,16 @@ state it left, so holding an order never opens a field that was closed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils import timezone
 
 from inventory.models import Product
 from oms.errors import Conflict, InvalidInput, TransitionRefused
 from oms.services import require_perm
+from orders import hooks
 from orders.events import order_event
 from orders.models import Address, Order, OrderEvent, OrderLine
+from orders.payments import amount_paid
 from orders.services.base import (
     StaleEdit,
     Status,
@@ -31,7 +32,6 @@ from orders.services.base import (
     status_label,
 )
 from orders.services.customers import address_build
-from orders.signals import order_readdressed
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def _proposed(order: Order, changes: dict) -> dict:
 
 def _check_paid(order: Order, field: str) -> None:
     """Refuse a change that brings the order's total below what was paid on it."""
-    paid = sum((payment.amount for payment in order.payments.all()), Decimal("0"))
+    paid = amount_paid(order.payments.all())
     if order.total < paid:
         raise Conflict(
             f"Order {order} has {paid} {order.currency} paid: this change would bring its "
@@ -207,8 +207,8 @@ def order_update(
     bad values (400); a change that the order's state closes (409, naming the
     state; see EDIT_RULES); a change that brings the total below what was paid
     (409). A field sent with the value it already has is no change, in any
-    state. When the shipping address changes, other apps hear of it through
-    ``orders.signals.order_readdressed`` in this transaction.
+    state. When the shipping address changes, the apps built on orders hear of
+    it through their ``readdressed`` hook (``orders.hooks``) in this transaction.
     """
     require_perm(user, "orders.change_order", "Only sales reps and managers edit orders.")
     unknown = set(changes) - EDITABLE_FIELDS
@@ -248,5 +248,5 @@ def order_update(
         order=order, type=OrderEvent.Type.UPDATED, user=user, note="Changed " + "; ".join(changed)
     )
     if "shipping address" in changed:
-        order_readdressed.send(sender=Order, order=order, user=user)
+        hooks.run_readdressed(order=order, user=user)
     return order

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oms.errors import Conflict, InvalidInput, TransitionRefused
 from oms.services import require_perm
+from orders import hooks
 from orders.events import order_event
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
 from orders.notifications import queue_order_emails
+from orders.payments import amount_paid
 from orders.services.allocation import (
     allocate_lines,
     cancel_drop_ship_orders,
@@ -34,7 +35,6 @@ from orders.services.base import (
     set_totals,
 )
 from orders.services.customers import address_from_data
-from orders.signals import order_cancelled
 
 
 @order_service
@@ -200,7 +200,7 @@ def _record_payment(*, order: Order, payment: dict, user, earlier: list[Payment]
             f"The order is in {order.currency}; a payment in {currency} cannot be recorded.",
             field="payment.currency",
         )
-    paid = sum((p.amount for p in earlier), Decimal("0"))
+    paid = amount_paid(earlier)
     if paid + amount > order.total:
         raise InvalidInput(
             f"The payment of {amount} is more than the {order.total - paid} still due "
@@ -278,17 +278,17 @@ def order_confirm(*, order_id: int, user=None, payment: dict | None = None) -> O
 def order_cancel(*, order_id: int, user=None, reason: str = "") -> Order:
     """Cancel an order that has not shipped, releasing its allocations.
 
-    Other apps hear of it through ``orders.signals.order_cancelled``, sent in
-    this transaction before the allocations are released (the warehouse
-    cancels the order's open shipments), so the cancel and what they do
-    commit together or not at all.
+    The apps built on orders hear of it through their ``cancelled`` hook
+    (``orders.hooks``), in this transaction before the allocations are
+    released (the warehouse cancels the order's open shipments), so the
+    cancel and what they do commit together or not at all.
     """
     order = lock_order(order_id)
     from_status = order.status
     if order.lines.filter(quantity_shipped__gt=0).exists():
         raise TransitionRefused(f"Order {order} has already shipped goods: it cannot be cancelled.")
     run_transition(order, "cancel", user=user)
-    order_cancelled.send(sender=Order, order=order, user=user, reason=reason)
+    hooks.run_cancelled(order=order, user=user, reason=reason)
     release_allocations(order=order, user=user)
     cancel_drop_ship_orders(order=order, user=user)
     save_transition(order, from_status=from_status, user=user, note=reason)

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from oms.access import staff_view
 from oms.barcodes import is_digits
 from oms.errors import DomainError, InvalidInput, NotFound
-from orders import selectors
+from orders import hooks, selectors
 from orders.forms import (
     FORMS_INVALID,
     AddressForm,
@@ -30,6 +30,7 @@ from orders.forms import (
 )
 from orders.models import Order
 from orders.notifications import pending_email_entries
+from orders.payments import amount_paid
 from orders.services import editable_fields, order_update
 from orders.services.desk import SHIPPING_METHODS, TRANSITION_PERMS, order_transition
 
@@ -179,7 +180,7 @@ def _line_rows(order: Order, lines, data=None) -> list[dict]:
 def _detail(request, order: Order, *, status: int = 200, **extra):
     lines = list(order.lines.all())
     payments = list(order.payments.all())
-    paid = sum((p.amount for p in payments), Decimal("0"))
+    paid = amount_paid(payments)
     events = list(order.events.all())
     # Emails still on their way come from the outbox; sent and failed ones are events.
     timeline = sorted(
@@ -203,7 +204,7 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
             order.shipping_method, (order.shipping_method, None)
         )[0],
         "waiting": [line for line in lines if line.quantity_backordered],
-        "shipped_lines": [line for line in lines if line.quantity_shipped],
+        "sections": hooks.page_sections(order=order, user=user),
         "hold_reason": next((e.note for e in events if e.to_status == Order.Status.ON_HOLD), "")
         if order.status == Order.Status.ON_HOLD
         else "",

@@ -52,6 +52,17 @@ def floor_snapshot():
     )
 
 
+def pack_all(shipment, user, box):
+    """Pack every picked unit of a shipment into one parcel and close it."""
+    services.pack_scan(user=user, code=shipment.number)
+    for line in shipment.lines.all():
+        services.pack_scan(
+            user=user, code=f"{line.quantity}*{line.product.barcode}", shipment_id=shipment.pk
+        )
+    services.parcel_close(user=user, shipment_id=shipment.pk, package_type_id=box.pk)
+    shipment.refresh_from_db()
+
+
 @pytest.fixture
 def floor():
     return floor_snapshot

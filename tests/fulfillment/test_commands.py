@@ -7,7 +7,7 @@ from django.utils import timezone
 from fulfillment import services
 from fulfillment.models import Carrier, PackageType, Shipment, ShippingMethod
 from orders.models import Order
-from tests.fulfillment.test_shipments import _pack_all
+from tests.fulfillment.conftest import pack_all
 
 
 def test_load_fulfillment_demo_is_idempotent(db):
@@ -26,7 +26,7 @@ def test_send_follow_ups_command_completes_old_deliveries(
 ):
     # given
     _, shipment = picked_wave
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     services.shipment_ship(shipment_id=shipment.pk, user=warehouse_user, tracking_number="T9")
     Shipment.objects.filter(pk=shipment.pk).update(shipped_at=timezone.now() - timedelta(days=4))
     services.tracking_update(

@@ -10,16 +10,7 @@ from oms.errors import Conflict, NotAllowed, TransitionRefused
 from orders import services as order_services
 from orders.models import LineAllocation, Order, OrderEvent
 from tests.factories import CustomerFactory
-
-
-def _pack_all(shipment, user, box):
-    services.pack_scan(user=user, code=shipment.number)
-    for line in shipment.lines.all():
-        services.pack_scan(
-            user=user, code=f"{line.quantity}*{line.product.barcode}", shipment_id=shipment.pk
-        )
-    services.parcel_close(user=user, shipment_id=shipment.pk, package_type_id=box.pk)
-    shipment.refresh_from_db()
+from tests.fulfillment.conftest import pack_all
 
 
 def test_cancelling_an_order_cancels_its_picked_shipment_and_releases_stock_once(
@@ -62,7 +53,7 @@ def test_a_packed_shipment_of_a_cancelled_order_is_cancelled_and_cannot_ship(
 ):
     # given a packed shipment with a closed parcel
     _, shipment = picked_wave
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     assert shipment.status == Shipment.Status.PACKED
     # when
     order_services.order_cancel(order_id=shipment.order_id, user=sales_user)
@@ -141,7 +132,7 @@ def test_an_order_with_shipped_goods_cannot_be_cancelled(
     wave = services.wave_create(user=warehouse_user)
     services.pick_scan(user=warehouse_user, code="BIN-MAIN-A-01-01", wave_id=wave.pk)
     services.pick_scan(user=warehouse_user, code="10*4006381333931", wave_id=wave.pk)
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     services.shipment_ship(shipment_id=shipment.pk, user=warehouse_user, tracking_number="T1")
     before = floor()
     # when

@@ -6,8 +6,10 @@ from fulfillment.models import ScanEvent, Shipment
 from inventory.models import StockLevel, StockMovement
 from oms.errors import Conflict, InvalidInput, NotAllowed, NotFound, TransitionRefused
 from oms.models import OutboundEmail
+from orders import services as order_services
 from orders.models import Order, OrderEvent
 from tests.factories import LocationFactory, WarehouseFactory
+from tests.fulfillment.conftest import pack_all
 
 
 def test_shipment_is_made_from_allocated_lines_per_bin(make_order, stocked, warehouse_user):
@@ -122,24 +124,12 @@ def test_unknown_order_is_refused(db, warehouse_user):
 # --- ship ---------------------------------------------------------------------------------------
 
 
-def _pack_all(shipment, user, box):
-    services.pack_scan(user=user, code=shipment.number)
-    for line in shipment.lines.all():
-        services.pack_scan(
-            user=user,
-            code=f"{line.quantity}*{line.product.barcode}",
-            shipment_id=shipment.pk,
-        )
-    services.parcel_close(user=user, shipment_id=shipment.pk, package_type_id=box.pk)
-    shipment.refresh_from_db()
-
-
 def test_ship_consumes_stock_moves_the_order_and_mails_tracking(
     picked_wave, warehouse_user, box, royal_mail, django_capture_on_commit_callbacks
 ):
     # given
     _, shipment = picked_wave
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     assert shipment.status == Shipment.Status.PACKED
     ledger = StockMovement.objects.count()
     # when
@@ -185,7 +175,7 @@ def test_local_courier_makes_up_the_tracking_number(
 ):
     # given
     _, shipment = picked_wave
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     # when
     shipped = services.shipment_ship(shipment_id=shipment.pk, user=warehouse_user, carrier="LOC")
     # then
@@ -196,7 +186,7 @@ def test_local_courier_makes_up_the_tracking_number(
 def test_shipping_without_tracking_is_refused(picked_wave, warehouse_user, box, floor):
     # given
     _, shipment = picked_wave
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     before = floor()
     # when
     with pytest.raises(InvalidInput, match="Enter or scan the Royal Post tracking number") as err:
@@ -220,7 +210,7 @@ def test_shipping_without_parcels_is_refused(picked_wave, warehouse_user, floor)
 def test_shipping_a_cancelled_shipment_is_refused(picked_wave, warehouse_user, box, floor):
     # given
     _, shipment = picked_wave
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     services.shipment_cancel(shipment_id=shipment.pk, user=warehouse_user, reason="address")
     before = floor()
     # when
@@ -233,7 +223,7 @@ def test_shipping_a_cancelled_shipment_is_refused(picked_wave, warehouse_user, b
 def test_shipping_twice_is_refused(picked_wave, warehouse_user, box, floor):
     # given
     _, shipment = picked_wave
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     services.shipment_ship(shipment_id=shipment.pk, user=warehouse_user, tracking_number="X1")
     before = floor()
     # when
@@ -252,7 +242,7 @@ def test_partial_shipment_marks_the_order_partially_shipped(
     wave = services.wave_create(user=warehouse_user)
     services.pick_scan(user=warehouse_user, code="BIN-MAIN-A-01-01", wave_id=wave.pk)
     services.pick_scan(user=warehouse_user, code="10*4006381333931", wave_id=wave.pk)
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     # when
     services.shipment_ship(shipment_id=shipment.pk, user=warehouse_user, tracking_number="T1")
     # then
@@ -281,7 +271,7 @@ def test_cancel_before_shipping_keeps_the_allocation_for_a_new_shipment(
 def test_cancel_after_shipping_is_refused(picked_wave, warehouse_user, box, floor):
     # given
     _, shipment = picked_wave
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     services.shipment_ship(shipment_id=shipment.pk, user=warehouse_user, tracking_number="X1")
     before = floor()
     # when
@@ -297,7 +287,7 @@ def test_cancel_after_shipping_is_refused(picked_wave, warehouse_user, box, floo
 @pytest.fixture
 def shipped(picked_wave, warehouse_user, box):
     _, shipment = picked_wave
-    _pack_all(shipment, warehouse_user, box)
+    pack_all(shipment, warehouse_user, box)
     return services.shipment_ship(
         shipment_id=shipment.pk, user=warehouse_user, tracking_number="RM1"
     )
@@ -342,7 +332,7 @@ def test_follow_up_mails_delivered_orders_after_the_window_and_completes_them(
     mail.outbox.clear()
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        done = services.send_follow_ups()
+        done = order_services.send_follow_ups()
     # then
     assert [order.pk for order in done] == [shipped.order_id]
     assert Order.objects.get(pk=shipped.order_id).status == Order.Status.COMPLETED
@@ -350,7 +340,7 @@ def test_follow_up_mails_delivered_orders_after_the_window_and_completes_them(
     assert email.subject.startswith("How was your order")
     # and a second run mails nobody
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_follow_ups() == []
+        assert order_services.send_follow_ups() == []
     assert len(mail.outbox) == 1
 
 
@@ -358,7 +348,7 @@ def test_follow_up_waits_for_the_window(shipped, warehouse_user):
     # given
     services.tracking_update(tracking_number="RM1", user=warehouse_user)
     # when
-    done = services.send_follow_ups(days=7)
+    done = order_services.send_follow_ups(days=7)
     # then
     assert done == []
     assert Order.objects.get(pk=shipped.order_id).status == Order.Status.DELIVERED

@@ -12,7 +12,7 @@ from oms.errors import Conflict, InvalidInput
 from oms.roles import Role
 from orders.models import Order
 from tests.factories import UserFactory
-from tests.fulfillment.test_shipments import _pack_all
+from tests.fulfillment.conftest import pack_all
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def two_packed(make_order, stocked, warehouse_user, royal_mail, box):
     services.pick_scan(user=warehouse_user, code="2*4006381333931", wave_id=wave.pk)
     for shipment in shipments:
         shipment.refresh_from_db()
-        _pack_all(shipment, warehouse_user, box)
+        pack_all(shipment, warehouse_user, box)
     return shipments
 
 

@@ -99,5 +99,5 @@ def order_in(state: str, *, sales_user, warehouse_user) -> Order:
     floor.tracking_update(tracking_number=f"RM{shipment.pk}", user=warehouse_user)
     if state == "delivered":
         return Order.objects.get(pk=order.pk)
-    floor.send_follow_ups(days=0)
+    services.send_follow_ups(days=0)
     return Order.objects.get(pk=order.pk)

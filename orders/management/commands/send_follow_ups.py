@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from fulfillment import services
 from oms.errors import DomainError
+from orders import services
 
 
 class Command(BaseCommand):

@@ -1,0 +1,35 @@
+"""What the warehouse does when an order changes, and what it shows on the order page.
+
+Registered with orders (``orders.hooks``) from FulfillmentConfig.ready():
+a cancelled order's open shipments are cancelled with it, a new address
+reaches the shipments nothing was picked for yet (or is refused while one is
+picked), and the order page lists the shipments with carrier and tracking.
+"""
+
+from __future__ import annotations
+
+from fulfillment import selectors, services
+from orders.hooks import OrderHooks, Section
+
+
+def _cancelled(*, order, user, reason: str) -> None:
+    services.shipments_cancel_for_order(order=order, user=user, reason=reason)
+
+
+def _readdressed(*, order, user) -> None:
+    services.shipments_readdress_for_order(order=order, user=user)
+
+
+def _page_section(*, order, user) -> Section | None:
+    if not user.has_perm("fulfillment.view_shipment") and not user.has_perm("orders.view_order"):
+        return None
+    shipments = selectors.order_shipments(order)
+    return Section("fulfillment/_order_shipments.html", {"shipments": shipments, "order": order})
+
+
+HOOKS = OrderHooks(
+    app="fulfillment",
+    cancelled=_cancelled,
+    readdressed=_readdressed,
+    page_section=_page_section,
+)

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django_fsm.admin import FSMAdminMixin
 
 from inventory import services
 from inventory.models import (
@@ -14,6 +13,7 @@ from inventory.models import (
     Supplier,
     Warehouse,
 )
+from oms.admin_fsm import ServiceTransitionsAdmin
 from oms.errors import DomainError
 
 
@@ -256,8 +256,8 @@ class PurchaseOrderLineInline(admin.TabularInline):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(FSMAdminMixin, NoDeleteAdmin):
-    fsm_fields = ["status"]
+class PurchaseOrderAdmin(ServiceTransitionsAdmin, NoDeleteAdmin):
+    transition_services = PURCHASE_ORDER_TRANSITIONS
     list_display = [
         "number",
         "created_at",
@@ -297,37 +297,24 @@ class PurchaseOrderAdmin(FSMAdminMixin, NoDeleteAdmin):
     def has_add_permission(self, request):
         return False  # raised through the API or automatically for backorders and drop-ship
 
-    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
-        service = PURCHASE_ORDER_TRANSITIONS.get(transition_name)
-        if service is None:
-            self.message_user(
-                request, f"'{transition_name}' cannot be run from the admin.", messages.ERROR
-            )
-            return False
-        try:
-            po = service(obj, request.user)
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return False
-        self.message_user(
-            request, f"{po} is now {po.get_status_display().lower()}.", messages.SUCCESS
-        )
-        return True
-
 
 # --- counts waiting for approval ---------------------------------------------------------------
 
 COUNT_TRANSITIONS = {
-    "approve": services.count_adjustment_approve,
-    "reject": services.count_adjustment_reject,
+    "approve": lambda count, user: services.count_adjustment_approve(
+        adjustment_id=count.pk, user=user, note="In the admin"
+    ),
+    "reject": lambda count, user: services.count_adjustment_reject(
+        adjustment_id=count.pk, user=user, note="In the admin"
+    ),
 }
 
 
 @admin.register(CountAdjustment)
-class CountAdjustmentAdmin(FSMAdminMixin, ReadOnlyAdmin):
+class CountAdjustmentAdmin(ServiceTransitionsAdmin, ReadOnlyAdmin):
     """Counts too far from the record; approve or reject them with the transition buttons."""
 
-    fsm_fields = ["status"]
+    transition_services = COUNT_TRANSITIONS
     list_display = [
         "created_at",
         "product",
@@ -366,22 +353,8 @@ class CountAdjustmentAdmin(FSMAdminMixin, ReadOnlyAdmin):
     def save_model(self, request, obj, form, change):
         """Save nothing: a count changes only through its transitions (the services)."""
 
-    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
-        service = COUNT_TRANSITIONS.get(transition_name)
-        if service is None:
-            self.message_user(
-                request, f"'{transition_name}' cannot be run from the admin.", messages.ERROR
-            )
-            return False
-        try:
-            adjustment = service(adjustment_id=obj.pk, user=request.user, note="In the admin")
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return False
-        self.message_user(
-            request,
-            f"Count of {adjustment.product.sku} in {adjustment.location.code}: "
-            f"{adjustment.get_status_display().lower()}.",
-            messages.SUCCESS,
+    def transition_done(self, obj) -> str:
+        return (
+            f"Count of {obj.product.sku} in {obj.location.code}: "
+            f"{obj.get_status_display().lower()}."
         )
-        return True

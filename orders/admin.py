@@ -1,7 +1,6 @@
-from django.contrib import admin, messages
-from django_fsm.admin import FSMAdminMixin
+from django.contrib import admin
 
-from oms.errors import DomainError
+from oms.admin_fsm import ServiceTransitionsAdmin
 from orders import services
 from orders.models import Address, Customer, LineAllocation, Order, OrderEvent, OrderLine, Payment
 
@@ -61,8 +60,8 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(FSMAdminMixin, admin.ModelAdmin):
-    fsm_fields = ["status"]
+class OrderAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
+    transition_services = TRANSITION_SERVICES
     list_display = [
         "number",
         "created_at",
@@ -111,22 +110,8 @@ class OrderAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
-        service = TRANSITION_SERVICES.get(transition_name)
-        if service is None:
-            self.message_user(
-                request, f"'{transition_name}' cannot be run from the admin.", messages.ERROR
-            )
-            return False
-        try:
-            order = service(obj, request.user)
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return False
-        self.message_user(
-            request, f"Order {order} is now {order.get_status_display().lower()}.", messages.SUCCESS
-        )
-        return True
+    def transition_done(self, obj) -> str:
+        return f"Order {obj} is now {obj.get_status_display().lower()}."
 
 
 @admin.register(Customer)

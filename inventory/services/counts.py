@@ -31,7 +31,7 @@ from inventory.services.base import (
 )
 from oms.errors import Conflict, NotFound, TransitionRefused
 from oms.locks import lock_rows
-from oms.services import require_perm, service, whole_number
+from oms.services import id_or_none, require_perm, service, whole_number
 
 Status = CountAdjustment.Status
 APPROVE_PERM = "inventory.approve_countadjustment"
@@ -169,12 +169,12 @@ def stock_count_bin(
 
 
 def _lock_adjustment(adjustment_id) -> CountAdjustment:
-    text = str(adjustment_id)
-    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+    pk = id_or_none(adjustment_id)
+    if pk is None:
         raise NotFound("That count does not exist.", code="unknown_count_adjustment")
     rows = lock_rows(
         CountAdjustment.objects.select_related("product", "location", "location__warehouse"),
-        [int(adjustment_id)],
+        [pk],
     )
     if not rows:
         raise NotFound("That count does not exist.", code="unknown_count_adjustment")

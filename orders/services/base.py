@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db.models.functions import Upper
-from django_fsm import can_proceed, has_transition_perm
 
 from inventory.models import Product
-from oms.errors import Conflict, InvalidInput, NotAllowed, NotFound, TransitionRefused
+from oms import fsm, numbers
+from oms.errors import Conflict, InvalidInput, NotFound
 from oms.locks import lock_rows
 from oms.services import MAX_MONEY, MAX_TEXT, service, whole_number
 from orders.events import collect_events, order_event
@@ -45,17 +45,15 @@ def status_label(value: str) -> str:
 
 
 def run_transition(order: Order, name: str, *, user, check_perm: bool = True):
-    """Run a django-fsm transition by name, refusing in plain words when it is not allowed."""
-    method = getattr(order, name)
-    if not can_proceed(method):
-        raise TransitionRefused(
-            f"Order {order} is {status_label(order.status)}: it cannot be "
-            f"{_TRANSITION_WORDS.get(name, name)} now.",
-            code="illegal_transition",
-        )
-    if check_perm and user is not None and not has_transition_perm(method, user):
-        raise NotAllowed(f"Your role does not allow you to {name} orders.")
-    return method()
+    """Run an order's transition by name (oms.fsm), refusing in the order's words."""
+    return fsm.run_transition(
+        order,
+        name,
+        refusal=lambda: f"Order {order} is {status_label(order.status)}: it cannot be "
+        f"{_TRANSITION_WORDS.get(name, name)} now.",
+        user=user,
+        not_allowed=f"Your role does not allow you to {name} orders." if check_perm else "",
+    )
 
 
 _TRANSITION_WORDS = {
@@ -185,8 +183,8 @@ def check_order_fields(fields: dict) -> dict:
 
 
 def assign_number(order: Order) -> None:
-    order.number = f"SO-{order.pk:06d}"
-    Order.objects.filter(pk=order.pk).update(number=order.number)
+    """Give a saved order its number (SO-000042)."""
+    numbers.assign_number(order, "SO")
 
 
 class StaleEdit(Conflict):

@@ -2,58 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 
 from oms.errors import InvalidInput, NotAllowed
 from oms.models import Heartbeat
+from oms.transactions import service, unit_of_work
+
+__all__ = ["service", "unit_of_work"]  # and the helpers below
 
 _WHOLE = re.compile(r"^\s*[+-]?\d{1,9}\s*$")
-
-_in_unit_of_work: ContextVar[bool] = ContextVar("oms_in_unit_of_work", default=False)
-
-
-@contextmanager
-def unit_of_work() -> Iterator[None]:
-    """Run a block, and every service it calls, as one transaction.
-
-    Services called inside share this transaction instead of opening a
-    savepoint each: if any of them refuses, the whole unit is rolled back.
-    Callbacks queued with on_commit run after the unit, outside it.
-    """
-    if _in_unit_of_work.get():
-        yield
-        return
-    with transaction.atomic():
-        token = _in_unit_of_work.set(True)
-        try:
-            yield
-        finally:
-            _in_unit_of_work.reset(token)
-
-
-def service(func: Callable) -> Callable:
-    """Make a service function atomic: its own unit of work, or part of its caller's.
-
-    Called on its own (from a view, a command, a test), a service opens a
-    transaction (a savepoint when one is already open, so that a refusal
-    leaves the caller's transaction usable). Called by another service it
-    runs inside that service's unit of work, without a savepoint of its own.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with unit_of_work():
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def require_perm(user, perm: str, message: str) -> None:

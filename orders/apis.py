@@ -36,6 +36,7 @@ from oms.roles import STAFF_ROLES, has_role
 from oms.services import unit_of_work
 from oms.viewsets import BaseViewSet
 from orders import services
+from orders.answers import order_as_dict
 from orders.filters import CustomerFilter, OrderFilter
 from orders.models import Customer, Order, OrderEvent, OrderLine, Payment
 from orders.serializers import (
@@ -47,7 +48,6 @@ from orders.serializers import (
     OrderSerializer,
     OrderUpdateSerializer,
     ReasonSerializer,
-    order_as_dict,
     provided,
     validated,
 )
@@ -99,11 +99,23 @@ class PreconditionFailed(DomainError):
 # --- orders ------------------------------------------------------------------------------------
 
 
+# What an order's answer shows besides the order row, as plain lists (``loaded_lines``...):
+# read by these prefetches, or handed over by the service that has just written them
+# (order_create, order_confirm): that saves 5 statements and about 5 ms of CPU per
+# create + confirm (bench/order_internals.py).
 ORDER_PREFETCHES = {
-    "lines": Prefetch("lines", queryset=OrderLine.objects.order_by("position", "pk")),
-    "payments": Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk")),
-    "events": Prefetch(
-        "events", queryset=OrderEvent.objects.select_related("user").order_by("created_at", "pk")
+    "loaded_lines": Prefetch(
+        "lines", queryset=OrderLine.objects.order_by("position", "pk"), to_attr="loaded_lines"
+    ),
+    "loaded_payments": Prefetch(
+        "payments",
+        queryset=Payment.objects.order_by("created_at", "pk"),
+        to_attr="loaded_payments",
+    ),
+    "loaded_events": Prefetch(
+        "events",
+        queryset=OrderEvent.objects.select_related("user").order_by("created_at", "pk"),
+        to_attr="loaded_events",
     ),
 }
 
@@ -115,10 +127,9 @@ def orders_with_details():
     ).prefetch_related(*ORDER_PREFETCHES.values())
 
 
-def _order_out(order: Order) -> dict:
-    """Serialise an order a service returned, reading only what it did not leave loaded."""
-    cached = getattr(order, "_prefetched_objects_cache", {})
-    missing = [prefetch for name, prefetch in ORDER_PREFETCHES.items() if name not in cached]
+def order_out(order: Order) -> dict:
+    """Serialise an order a service returned, reading only the lists it did not hand over."""
+    missing = [prefetch for name, prefetch in ORDER_PREFETCHES.items() if name not in vars(order)]
     if missing:
         prefetch_related_objects([order], *missing)
     return order_as_dict(order)
@@ -155,7 +166,7 @@ def _order_transition(request, work, serializer_class=None):
     def run() -> Response:
         data = provided(validated(serializer_class, request.data)) if serializer_class else {}
         order = work(data)
-        return Response(_order_out(order))
+        return Response(order_out(order))
 
     return _with_etag(idempotent(request, run))
 
@@ -223,7 +234,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
                     place=order_status == Order.Status.PLACED,
                     **data,
                 )
-            return Response(_order_out(order), status=status.HTTP_201_CREATED)
+            return Response(order_out(order), status=status.HTTP_201_CREATED)
 
         return _with_etag(idempotent(request, run))
 
@@ -263,7 +274,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
             )
         except services.StaleEdit as error:
             raise PreconditionFailed(error.message, code=error.code) from error
-        return _with_etag(Response(_order_out(order)))
+        return _with_etag(Response(order_out(order)))
 
     @_transition_schema("Place a draft order", request=None)
     @action(detail=True, methods=["post"], required_perms=["orders.add_order"])

@@ -172,9 +172,9 @@ class OrderSerializer(serializers.ModelSerializer):
     customer = CustomerSummarySerializer(read_only=True)
     shipping_address = AddressSerializer(read_only=True, allow_null=True)
     billing_address = AddressSerializer(read_only=True, allow_null=True)
-    lines = OrderLineSerializer(many=True, read_only=True)
-    payments = PaymentSerializer(many=True, read_only=True)
-    events = OrderEventSerializer(many=True, read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True, source="loaded_lines")
+    payments = PaymentSerializer(many=True, read_only=True, source="loaded_payments")
+    events = OrderEventSerializer(many=True, read_only=True, source="loaded_events")
 
     class Meta:
         model = Order
@@ -333,103 +333,3 @@ class CustomerWriteSerializer(serializers.Serializer):
     notes = text(required=False, allow_blank=True)
     default_shipping_address = AddressInputSerializer(required=False, allow_null=True)
     default_billing_address = AddressInputSerializer(required=False, allow_null=True)
-
-
-# --- fast output -------------------------------------------------------------------------------
-# The order is what every write answers with, so it is built by hand from the same
-# field definitions as OrderSerializer (which stays the schema's description of it):
-# building DRF's nested serializers on every request costs more than the SQL does.
-
-_MONEY = serializers.DecimalField(max_digits=12, decimal_places=2)
-_LINE_TOTAL = serializers.DecimalField(max_digits=14, decimal_places=2)
-_TIME = serializers.DateTimeField()
-_ADDRESS_FIELDS = AddressSerializer.Meta.fields
-_ORDER_PLAIN = [
-    "id",
-    "number",
-    "status",
-    "channel",
-    "external_reference",
-    "shipping_method",
-    "ship_policy",
-    "priority",
-    "is_vip",
-    "notes",
-    "currency",
-    "version",
-]
-
-
-def _time(value):
-    return None if value is None else _TIME.to_representation(value)
-
-
-def _address(address: Address | None) -> dict | None:
-    if address is None:
-        return None
-    return {name: getattr(address, name) for name in _ADDRESS_FIELDS}
-
-
-def order_as_dict(order: Order) -> dict:
-    """Return the order as OrderSerializer shows it, built directly."""
-    customer = order.customer
-    data = {name: getattr(order, name) for name in _ORDER_PLAIN}
-    data.update(
-        customer={
-            "id": customer.pk,
-            "name": customer.name,
-            "email": customer.email,
-            "phone": customer.phone,
-            "is_vip": customer.is_vip,
-        },
-        shipping_address=_address(order.shipping_address),
-        billing_address=_address(order.billing_address),
-        subtotal=_MONEY.to_representation(order.subtotal),
-        shipping_price=_MONEY.to_representation(order.shipping_price),
-        total=_MONEY.to_representation(order.total),
-        placed_at=_time(order.placed_at),
-        confirmed_at=_time(order.confirmed_at),
-        lines=[
-            {
-                "id": line.pk,
-                "sku": line.sku,
-                "name": line.name,
-                "unit_price": _MONEY.to_representation(line.unit_price),
-                "quantity": line.quantity,
-                "quantity_allocated": line.quantity_allocated,
-                "quantity_backordered": line.quantity_backordered,
-                "quantity_shipped": line.quantity_shipped,
-                "quantity_returned": line.quantity_returned,
-                "is_drop_ship": line.is_drop_ship,
-                "line_total": _LINE_TOTAL.to_representation(line.line_total),
-            }
-            for line in order.lines.all()
-        ],
-        payments=[
-            {
-                "id": payment.pk,
-                "method": payment.method,
-                "amount": _MONEY.to_representation(payment.amount),
-                "currency": payment.currency,
-                "reference": payment.reference,
-                "status": payment.status,
-                "created_at": _time(payment.created_at),
-            }
-            for payment in order.payments.all()
-        ],
-        events=[
-            {
-                "id": event.pk,
-                "type": event.type,
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "note": event.note,
-                "user": event.user.username if event.user_id else None,
-                "created_at": _time(event.created_at),
-            }
-            for event in order.events.all()
-        ],
-        created_at=_time(order.created_at),
-        updated_at=_time(order.updated_at),
-    )
-    return {name: data[name] for name in OrderSerializer.Meta.fields}

@@ -19,7 +19,14 @@ from django.db.models.signals import pre_delete, pre_save
 
 PROJECT_APPS = {"oms", "inventory", "orders", "fulfillment", "returns"}
 # Shared helpers that write for whoever calls them.
-PLUMBING = {"oms.db", "oms.services", "oms.locks", "oms.numbers", "oms.fsm"}
+PLUMBING = {
+    "oms.db",
+    "oms.services",
+    "oms.transactions",
+    "oms.locks",
+    "oms.numbers",
+    "oms.fsm",
+}
 
 
 class WrongOwner(AssertionError):

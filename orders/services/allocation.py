@@ -18,7 +18,7 @@ from oms.errors import Conflict
 from oms.locks import lock_rows
 from orders.events import add_events, order_event
 from orders.models import LineAllocation, Order, OrderEvent, OrderLine
-from orders.services.base import Status, order_service, remember_related, save_transition
+from orders.services.base import Status, order_service, save_transition
 
 
 def allocate_lines(
@@ -380,7 +380,7 @@ def confirm_lines(*, order: Order, user) -> tuple[int, int]:
     lines = list(
         order.lines.select_related("product", "product__supplier").order_by("position", "pk")
     )
-    remember_related(order, "lines", lines)
+    order.loaded_lines = lines
     allocated, backordered = allocate_lines(order=order, user=user, lines=lines, fresh=True)
     place_drop_ship_lines(order=order, lines=lines, user=user)
     if backordered:

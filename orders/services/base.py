@@ -49,8 +49,10 @@ def run_transition(order: Order, name: str, *, user, check_perm: bool = True):
     return fsm.run_transition(
         order,
         name,
-        refusal=lambda: f"Order {order} is {status_label(order.status)}: it cannot be "
-        f"{_TRANSITION_WORDS.get(name, name)} now.",
+        refusal=lambda: (
+            f"Order {order} is {status_label(order.status)}: it cannot be "
+            f"{_TRANSITION_WORDS.get(name, name)} now."
+        ),
         user=user,
         not_allowed=f"Your role does not allow you to {name} orders." if check_perm else "",
     )
@@ -217,13 +219,3 @@ def order_service(func: Callable) -> Callable:
             return func(*args, **kwargs)
 
     return wrapper
-
-
-def remember_related(instance, name: str, objects: list) -> None:
-    """Cache ``objects`` as ``instance.<name>.all()``, the way prefetch_related does."""
-    queryset = getattr(instance, name).all()
-    queryset._result_cache = list(objects)
-    queryset._prefetch_done = True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[name] = queryset

@@ -28,7 +28,6 @@ from orders.services.base import (
     lock_order,
     order_service,
     parse_money,
-    remember_related,
     resolve_lines,
     run_transition,
     save_transition,
@@ -58,8 +57,9 @@ def order_create(
 ) -> Order:
     """Create an order with its lines (prices and names snapshotted), as a draft or placed.
 
-    The order comes back with its lines, payments and events loaded, as
-    prefetch_related would leave them: call refresh_from_db() before reading them after later changes.
+    The order comes back with what it holds as plain lists (``loaded_lines``,
+    ``loaded_payments``, ``loaded_events``, the attributes the API's prefetches
+    fill), so that answering costs no read; they are as of now.
     """
     require_perm(user, "orders.add_order", "Only sales reps and managers create orders.")
     if channel not in Order.Channel.values:
@@ -157,9 +157,7 @@ def order_create(
             )
         )
     # The caller gets the order with what it holds, so that answering costs no re-read.
-    remember_related(order, "lines", lines)
-    remember_related(order, "payments", [])
-    remember_related(order, "events", events)
+    order.loaded_lines, order.loaded_payments, order.loaded_events = lines, [], events
     return order
 
 
@@ -250,7 +248,7 @@ def order_confirm(*, order_id: int, user=None, payment: dict | None = None) -> O
     payments = list(order.payments.all())
     if payment:
         payments.append(_record_payment(order=order, payment=payment, user=user, earlier=payments))
-    remember_related(order, "payments", payments)
+    order.loaded_payments = payments
     order.confirmed_at = timezone.now()
     order_event(
         order=order,

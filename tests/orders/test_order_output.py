@@ -3,8 +3,9 @@ import json
 from rest_framework.renderers import JSONRenderer
 
 from orders import services
+from orders.answers import order_as_dict
 from orders.apis import orders_with_details
-from orders.serializers import OrderSerializer, order_as_dict
+from orders.serializers import OrderSerializer
 from tests.factories import CustomerFactory, address_data
 
 

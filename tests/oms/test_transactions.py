@@ -1,4 +1,4 @@
-"""How services share transactions: oms.services.service and unit_of_work."""
+"""How services share transactions: oms.transactions.service and unit_of_work."""
 
 import pytest
 from django.db import connection, transaction
@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from inventory.models import Supplier
 from oms.errors import Conflict
-from oms.services import _in_unit_of_work, service, unit_of_work
+from oms.transactions import _in_unit_of_work, service, unit_of_work
 
 
 @service

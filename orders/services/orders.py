@@ -14,12 +14,7 @@ from orders.events import order_event
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
 from orders.notifications import queue_order_emails
 from orders.payments import amount_paid
-from orders.services.allocation import (
-    allocate_lines,
-    cancel_drop_ship_orders,
-    confirm_lines,
-    release_allocations,
-)
+from orders.services.allocation import allocate_lines, confirm_lines, release_allocations
 from orders.services.base import (
     LineInput,
     Status,
@@ -34,6 +29,7 @@ from orders.services.base import (
     set_totals,
 )
 from orders.services.customers import address_from_data
+from orders.services.purchasing import cancel_drop_ship_orders
 
 
 @order_service

@@ -7,7 +7,7 @@ from inventory.models import PurchaseOrder, PurchaseOrderLine, StockLevel, Stock
 from oms.errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from orders import services
 from orders.models import Order, OrderEvent, OrderLine
-from orders.services.allocation import backorder_totals
+from orders.services.purchasing import backorder_totals
 from tests.factories import CustomerFactory, ProductFactory, SupplierFactory, address_data
 
 S = Order.Status

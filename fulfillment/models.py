@@ -1,12 +1,12 @@
 """Shipments and what the warehouse floor does with them: waves, picking, packing, parcels."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from oms.append_only import AppendOnlyModel
 from oms.models import TimeStampedModel
 
 
@@ -330,21 +330,10 @@ class ParcelItem(models.Model):
         return f"{self.quantity} × line {self.shipment_line_id}"
 
 
-class ScanEventQuerySet(models.QuerySet):
-    """Refuse bulk edits and deletes: the scan log only grows."""
-
-    def update(self, **kwargs):
-        raise ValidationError("The scan log cannot be changed.")
-
-    def delete(self):
-        raise ValidationError("The scan log cannot be deleted.")
-
-    update.queryset_only = True
-    delete.queryset_only = True
-
-
-class ScanEvent(models.Model):
+class ScanEvent(AppendOnlyModel):
     """One scan on a warehouse screen, accepted or refused. Append-only; undo adds a row."""
+
+    append_only_name = "The scan log"
 
     class Screen(models.TextChoices):
         PICK = "pick", "Pick"
@@ -394,22 +383,12 @@ class ScanEvent(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by"
     )
 
-    objects = ScanEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["screen", "user", "-created_at"])]
 
     def __str__(self):
         return f"{self.screen} {self.code} {self.result}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError("The scan log cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("The scan log cannot be deleted.")
 
     @property
     def accepted(self) -> bool:

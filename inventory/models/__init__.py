@@ -8,12 +8,14 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from inventory.models.counts import CountAdjustment
+from inventory.models.scans import CountSession, StockScan
 from oms.append_only import AppendOnlyModel
 from oms.barcodes import validate_product_barcode
 from oms.models import TimeStampedModel
 
 __all__ = [
     "CountAdjustment",
+    "CountSession",
     "Location",
     "Product",
     "ProductQuerySet",
@@ -22,6 +24,7 @@ __all__ = [
     "PurchaseOrderReceipt",
     "StockLevel",
     "StockMovement",
+    "StockScan",
     "Supplier",
     "Warehouse",
 ]

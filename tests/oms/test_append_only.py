@@ -7,7 +7,7 @@ from django.db import transaction
 
 from fulfillment.models import ScanEvent
 from inventory import services as inventory_services
-from inventory.models import StockMovement
+from inventory.models import StockMovement, StockScan
 from oms.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from orders import services as order_services
 from orders.models import OrderEvent
@@ -32,6 +32,12 @@ def _scan_event():
     return ScanEvent, "message"
 
 
+def _stock_scan():
+    location = LocationFactory()
+    inventory_services.receive_scan(user=UserFactory(roles=["Warehouse"]), code=location.barcode)
+    return StockScan, "code"
+
+
 def _order_event():
     ProductFactory(sku="MUG-RED")
     order_services.order_create(
@@ -43,7 +49,12 @@ def _order_event():
     return OrderEvent, "note"
 
 
-MAKERS = {StockMovement: _movement, ScanEvent: _scan_event, OrderEvent: _order_event}
+MAKERS = {
+    StockMovement: _movement,
+    ScanEvent: _scan_event,
+    StockScan: _stock_scan,
+    OrderEvent: _order_event,
+}
 
 
 def rows(model) -> list:

@@ -22,7 +22,7 @@ from inventory.models import (
 )
 from oms.barcodes import gtin_variants
 from oms.errors import NotFound
-from oms.scanning import Scan, ScanKind
+from oms.scanning import DocumentType, Scan, ScanKind, recognise
 
 
 def product_get_by_sku(sku: str, *, field: str = "sku") -> Product:
@@ -254,7 +254,7 @@ def find_scanned(scan: Scan, *, current: Location | None) -> tuple[Location | No
 
 
 def receive_history(*, user, limit: int = 10) -> list[StockScan]:
-    """The user's last receipts and undos on the receive screen, newest first: one query.
+    """Return the user's last receipts and undos on the receive screen, newest first: one query.
 
     Each row is marked ``undone`` when a later scan took it back; its
     ``movement`` is the ledger row it booked.
@@ -395,3 +395,11 @@ def purchase_order_by_number(number: str) -> PurchaseOrder | None:
     if not number:
         return None
     return purchase_orders().filter(number=number).first()
+
+
+def purchase_order_for_reference(reference: str) -> PurchaseOrder | None:
+    """Return the purchase order a receive screen's reference names, with its lines, or None."""
+    scan = recognise(reference or "")
+    if scan.kind is not ScanKind.DOCUMENT or scan.document_type is not DocumentType.PURCHASE_ORDER:
+        return None
+    return purchase_order_by_number(scan.value)

@@ -117,14 +117,6 @@ def receive_undo(*, user) -> ScanAnswer:
     return _undo(user=user, row=row, state=selectors.scan_screen_state(user=user, screen=RECEIVE))
 
 
-def purchase_order_for(reference: str) -> PurchaseOrder | None:
-    """Return the purchase order a receive reference names, with its lines, or None."""
-    scan = recognise(reference or "")
-    if scan.kind is not ScanKind.DOCUMENT or scan.document_type is not DocumentType.PURCHASE_ORDER:
-        return None
-    return selectors.purchase_order_by_number(scan.value)
-
-
 def _progress(purchase_order: PurchaseOrder) -> str:
     received = sum(line.quantity_received for line in purchase_order.lines.all())
     ordered = sum(line.quantity_ordered for line in purchase_order.lines.all())
@@ -200,7 +192,7 @@ def _receive(*, user, scan: Scan, product: Product, row, state, entry: str) -> S
         )
     quantity = scan.quantity if scan.quantity is not None else state.quantity_field
     after = replace(state, quantity_field="1")
-    purchase_order = purchase_order_for(state.reference)
+    purchase_order = selectors.purchase_order_for_reference(state.reference)
     if purchase_order is None:
         movement = stock_receive(
             product=product,

@@ -15,7 +15,6 @@ from django.urls import reverse
 
 from inventory import selectors, services
 from inventory.models import CountSession, StockScan
-from inventory.services.receive_scans import purchase_order_for
 from oms.access import staff_view
 from oms.scan_views import scan_response
 from oms.scanlog import TIMES, ScanAnswer
@@ -44,7 +43,7 @@ def _receive_context(request, answer: ScanAnswer | None = None, **extra) -> dict
     return {
         "location": state.location,
         "reference": state.reference,
-        "purchase_order": purchase_order_for(state.reference),
+        "purchase_order": selectors.purchase_order_for_reference(state.reference),
         "quantity": state.quantity_field,
         "answer": answer,
         "history": history,

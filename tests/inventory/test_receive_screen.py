@@ -427,19 +427,17 @@ def test_the_last_scans_cost_the_same_queries_for_one_or_ten_rows(floor, warehou
             assert floor.get(PAGE_URL).status_code == 200
         return len(queries)
 
-    services.stock_receive(
-        product=ProductFactory(), location=bin_a, quantity=1, user=warehouse_user
-    )
+    scan(floor, BIN_A)
+    scan(floor, ProductFactory().barcode)
     one = page_queries()
     for _ in range(12):
-        services.stock_receive(
-            product=ProductFactory(), location=bin_a, quantity=1, user=warehouse_user
-        )
+        scan(floor, ProductFactory().barcode)
     # when
     many = page_queries()
     # then
     assert many == one
     assert many <= 12
+    assert floor.get(PAGE_URL).content.decode().count("<tr>") == 1 + 10  # header and 10 rows
 
 
 # --- undo -------------------------------------------------------------------------------------

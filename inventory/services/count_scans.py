@@ -30,6 +30,7 @@ from inventory.services.scanlog import (
     refuse_unknown,
     refused_state,
     scan_row,
+    typed_quantity,
 )
 from oms.errors import Conflict, DomainError, InvalidInput
 from oms.locks import lock_rows
@@ -113,7 +114,14 @@ def count_scan(*, user, code: str = "", quantity=None, entry: str = "") -> ScanA
         return _start(user=user, location=location, session=session, row=row, state=state)
     if product is None:
         raise refuse_unknown(scan)
-    return _add(scan=scan, product=product, session=session, row=row, state=state)
+    return _add(
+        scan=scan,
+        product=product,
+        session=session,
+        row=row,
+        state=state,
+        typed=typed_quantity(quantity),
+    )
 
 
 def _button(user, action):
@@ -176,17 +184,14 @@ def _start(*, user, location: Location, session, row, state) -> ScanAnswer:
     )
 
 
-def _add(*, scan: Scan, product: Product, session, row, state) -> ScanAnswer:
+def _add(*, scan: Scan, product: Product, session, row, state, typed: str) -> ScanAnswer:
     if session is None:
         raise InvalidInput(
             f"No bin yet: scan the bin label first, then {product.name}.",
             field="code",
             code="no_bin",
         )
-    if scan.quantity is not None:
-        quantity = scan.quantity
-    else:
-        quantity = whole_number(state.quantity_field, field="quantity")
+    quantity = scan.quantity if scan.quantity is not None else whole_number(typed, field="quantity")
     so_far = selectors.count_counted(session, product) + quantity
     return ScanAnswer(
         OK,

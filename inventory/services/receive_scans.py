@@ -28,6 +28,7 @@ from inventory.services.scanlog import (
     refuse_unknown,
     refused_state,
     scan_row,
+    typed_quantity,
 )
 from inventory.services.stock import stock_receive
 from oms.errors import Conflict, InvalidInput
@@ -63,16 +64,16 @@ def receive_scan(
     """
     require_perm(user, "inventory.receive_stock", RECEIVE_REFUSED)
     before = selectors.scan_screen_state(user=user, screen=RECEIVE)
-    typed = reference_field(reference)
+    typed_reference = reference_field(reference)
     state = replace(
         before,
-        reference=before.reference if typed is None else typed,
+        reference=before.reference if typed_reference is None else typed_reference,
         quantity_field=quantity_field(quantity),
     )
     scan = recognise(code)
     row = partial(scan_row, user=user, screen=RECEIVE, scan=scan, entry=entry_kind(entry))
     if scan.kind is ScanKind.EMPTY:
-        if typed is not None and typed != before.reference:
+        if typed_reference is not None and typed_reference != before.reference:
             message = f"Reference set to {state.reference or 'none'}. Scan a bin, then the goods."
         else:
             message = "Scan a bin label, then the goods."
@@ -106,7 +107,15 @@ def receive_scan(
         )
     if product is None:
         raise refuse_unknown(scan)
-    return _receive(user=user, scan=scan, product=product, row=row, state=state, entry=entry)
+    return _receive(
+        user=user,
+        scan=scan,
+        product=product,
+        row=row,
+        state=state,
+        entry=entry,
+        typed=typed_quantity(quantity),
+    )
 
 
 @scan_service(refused=_refused)
@@ -182,7 +191,9 @@ def _answer(scan: Scan, message: str, row) -> ScanAnswer:
     return ScanAnswer(OK, message, row)
 
 
-def _receive(*, user, scan: Scan, product: Product, row, state, entry: str) -> ScanAnswer:
+def _receive(
+    *, user, scan: Scan, product: Product, row, state, entry: str, typed: str
+) -> ScanAnswer:
     location: Location | None = state.location
     if location is None:
         raise InvalidInput(
@@ -190,7 +201,7 @@ def _receive(*, user, scan: Scan, product: Product, row, state, entry: str) -> S
             field="code",
             code="no_bin",
         )
-    quantity = scan.quantity if scan.quantity is not None else state.quantity_field
+    quantity = scan.quantity if scan.quantity is not None else typed
     after = replace(state, quantity_field="1")
     purchase_order = selectors.purchase_order_for_reference(state.reference)
     if purchase_order is None:

@@ -28,10 +28,15 @@ _QUIET_COMMANDS = {
 }
 
 
-def quantity_field(value) -> str:
-    """Return what the quantity field holds after a scan that posted ``value`` (1 when empty)."""
+def typed_quantity(value) -> str:
+    """Return the quantity a scan posted, as typed (1 when empty); services validate it."""
     text = value.strip() if isinstance(value, str) else ""
-    return text[:QUANTITY_FIELD_LENGTH] or "1"
+    return text or "1"
+
+
+def quantity_field(value) -> str:
+    """Return what the quantity field shows after a scan that posted ``value``, bounded."""
+    return typed_quantity(value)[:QUANTITY_FIELD_LENGTH]
 
 
 def reference_field(value) -> str | None:

@@ -162,6 +162,24 @@ def test_an_unreadable_code_is_refused_and_logged_as_scanned(warehouse_user, bin
     assert StockScan.objects.latest("pk").code == "4006381333932"
 
 
+@pytest.mark.parametrize("service", ["receive_scan", "count_scan"])
+def test_a_long_typed_quantity_is_judged_whole_and_kept_bounded(
+    warehouse_user, product, bin_a, snapshot, service
+):
+    # given the bin scanned, and a quantity whose first 20 characters alone would read as 5
+    getattr(services, service)(user=warehouse_user, code=BIN_A)
+    typed = "5" + " " * 25 + "x"
+    before, rows = snapshot(), StockScan.objects.count()
+    # when
+    with pytest.raises(InvalidInput, match="whole number"):
+        getattr(services, service)(user=warehouse_user, code=MUG, quantity=typed)
+    # then
+    assert snapshot() == before
+    refused = StockScan.objects.latest("pk")
+    assert StockScan.objects.count() == rows + 1
+    assert (refused.result, refused.quantity_field) == ("refused", typed[:20])
+
+
 def test_someone_without_the_receive_role_is_refused_and_logged(sales_user, bin_a, snapshot):
     # given
     before = snapshot()

@@ -1,13 +1,13 @@
 """Shipments and what the warehouse floor does with them: waves, picking, packing, parcels."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from oms.models import TimeStampedModel
+from oms.scanlog import ScanLog
 
 
 class Carrier(TimeStampedModel):
@@ -330,30 +330,13 @@ class ParcelItem(models.Model):
         return f"{self.quantity} × line {self.shipment_line_id}"
 
 
-class ScanEventQuerySet(models.QuerySet):
-    """Refuse bulk edits and deletes: the scan log only grows."""
-
-    def update(self, **kwargs):
-        raise ValidationError("The scan log cannot be changed.")
-
-    def delete(self):
-        raise ValidationError("The scan log cannot be deleted.")
-
-    update.queryset_only = True
-    delete.queryset_only = True
-
-
-class ScanEvent(models.Model):
-    """One scan on a warehouse screen, accepted or refused. Append-only; undo adds a row."""
+class ScanEvent(ScanLog):
+    """One scan on a pick, pack or ship screen, accepted or refused. Append-only; undo adds a row."""
 
     class Screen(models.TextChoices):
         PICK = "pick", "Pick"
         PACK = "pack", "Pack"
         SHIP = "ship", "Ship"
-
-    class Result(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        REFUSED = "refused", "Refused"
 
     class Action(models.TextChoices):
         BIN = "bin", "Bin scanned"
@@ -367,15 +350,8 @@ class ScanEvent(models.Model):
         SHIP = "ship", "Shipped"
         OTHER = "other", "Other"
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     screen = models.CharField(max_length=10, choices=Screen.choices)
     action = models.CharField(max_length=20, choices=Action.choices, default=Action.OTHER)
-    code = models.CharField(max_length=200, blank=True)
-    result = models.CharField(max_length=10, choices=Result.choices)
-    message = models.TextField(blank=True)
     wave = models.ForeignKey(
         Wave, null=True, blank=True, on_delete=models.PROTECT, related_name="scans"
     )
@@ -388,29 +364,9 @@ class ScanEvent(models.Model):
     product = models.ForeignKey(
         "inventory.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    quantity = models.IntegerField(default=0)
-    data = models.JSONField(default=dict, blank=True)
     undoes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by"
     )
 
-    objects = ScanEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(ScanLog.Meta):
         indexes = [models.Index(fields=["screen", "user", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.screen} {self.code} {self.result}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError("The scan log cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("The scan log cannot be deleted.")
-
-    @property
-    def accepted(self) -> bool:
-        return self.result == self.Result.ACCEPTED

@@ -304,6 +304,15 @@ def current_pack_shipment(user) -> Shipment | None:
     return shipment_get(event)
 
 
+def last_scan(*, user, screen: str, **filters) -> ScanEvent | None:
+    """Return the user's last scan on a screen (its answer stays on screen until the next)."""
+    return (
+        ScanEvent.objects.filter(user=user, screen=screen, **filters)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def scan_history(*, user, screen: str, limit: int = 10, **filters) -> list[ScanEvent]:
     """The user's last scans on a screen, newest first, each marked ``undone``: two queries."""
     rows = list(

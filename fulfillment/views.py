@@ -1,11 +1,11 @@
 """Warehouse floor pages: waves, the pick screen, the pack bench and the ship form.
 
-Each scan is a POST answered at once. With htmx the answer is a partial
-that replaces the screen's panel (always status 200; the verdict is in
-``data-scan-status``); without JavaScript the POST redirects back to the
-page. Every accepted scan is saved by its service the moment it is taken,
-and the screens rebuild themselves from the saved data (current bin,
-current shipment, last scans), so a reload resumes where the user was.
+Each scan is a POST answered at once (``oms.scan_views.scan_response``):
+with htmx a partial replaces the screen's panel, without JavaScript the POST
+redirects back to the page. Every scan is saved in the scan log by its
+service the moment it is answered, and the screens rebuild themselves from
+the log (current bin, current shipment, the last answer, the last scans),
+so a reload, another device or a new login resumes where the user was.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from fulfillment.models import ScanEvent
 from fulfillment.totes import tote_label
 from oms.access import staff_view
 from oms.errors import DomainError
+from oms.scan_views import scan_response
 
 HISTORY_SIZE = 10
-ERROR = "error"
 
 
 def _screen(perm: str, *, post: bool = False) -> Callable:
@@ -39,22 +39,6 @@ def document_url(name: str, *args) -> str:
         return reverse(f"fulfillment:{name}", args=args)
     except NoReverseMatch:
         return ""
-
-
-def _answer(request, key: str, answer: dict | None = None) -> dict | None:
-    if answer is not None:
-        request.session[key] = answer
-        return answer
-    return request.session.get(key)
-
-
-def _run(call) -> dict:
-    """Run a scan service and turn its result (or refusal) into the answer shown on screen."""
-    try:
-        result = call()
-    except DomainError as error:
-        return {"status": ERROR, "message": error.message, "code": ""}
-    return {"status": result.status, "message": result.message, "code": ""}
 
 
 # --- waves --------------------------------------------------------------------------------------
@@ -127,7 +111,12 @@ def wave_detail(request, pk: int):
 # --- pick ---------------------------------------------------------------------------------------
 
 
-def _pick_context(request, wave, **extra) -> dict:
+def _last_answer(request, screen: str, **filters):
+    event = selectors.last_scan(user=request.user, screen=screen, **filters)
+    return event.answer if event is not None else None
+
+
+def _pick_context(request, wave, answer=None) -> dict:
     plist = selectors.pick_list(wave)
     current = selectors.last_bin(wave_id=wave.pk, user=request.user)
     next_row = plist.next_row
@@ -145,11 +134,10 @@ def _pick_context(request, wave, **extra) -> dict:
             for split in (focus.splits if focus else [])
             if split.left
         ],
-        "answer": _answer(request, f"pick_answer_{wave.pk}"),
+        "answer": answer or _last_answer(request, ScanEvent.Screen.PICK, wave=wave),
         "history": selectors.scan_history(
             user=request.user, screen=ScanEvent.Screen.PICK, limit=HISTORY_SIZE, wave=wave
         ),
-        **extra,
     }
 
 
@@ -170,23 +158,25 @@ def pick_scan(request, pk: int):
         raise Http404("That wave does not exist.")
     code = request.POST.get("code", "")
     quantity = (request.POST.get("quantity") or "").strip() or None
-    answer = _run(
-        lambda: services.pick_scan(user=request.user, code=code, wave_id=wave.pk, quantity=quantity)
+
+    def panel(answer):
+        wave.refresh_from_db()
+        return render(request, "fulfillment/_pick_panel.html", _pick_context(request, wave, answer))
+
+    return scan_response(
+        request,
+        lambda: services.pick_scan(
+            user=request.user, code=code, wave_id=wave.pk, quantity=quantity
+        ),
+        page=reverse("fulfillment:pick", args=[wave.pk]),
+        panel=panel,
     )
-    answer["code"] = code.strip()
-    _answer(request, f"pick_answer_{wave.pk}", answer)
-    if not request.htmx:
-        return redirect("fulfillment:pick", pk=wave.pk)
-    wave.refresh_from_db()
-    return render(request, "fulfillment/_pick_panel.html", _pick_context(request, wave))
 
 
 # --- pack ---------------------------------------------------------------------------------------
 
-PACK_ANSWER = "pack_answer"
 
-
-def _pack_context(request, **extra) -> dict:
+def _pack_context(request, answer=None) -> dict:
     shipment = selectors.current_pack_shipment(request.user)
     if shipment is not None and shipment.status in ("shipped", "delivered", "cancelled"):
         shipment = None
@@ -203,20 +193,24 @@ def _pack_context(request, **extra) -> dict:
         "open_parcel": open_parcel,
         "suggested_weight": suggested,
         "package_types": package_types,
-        "answer": _answer(request, PACK_ANSWER),
+        "answer": answer or _last_answer(request, ScanEvent.Screen.PACK),
         "history": selectors.scan_history(
             user=request.user, screen=ScanEvent.Screen.PACK, limit=HISTORY_SIZE
         ),
         "label_url": document_url("shipment_label", shipment.pk) if shipment else "",
         "slip_url": document_url("shipment_packing_slip", shipment.pk) if shipment else "",
-        **extra,
     }
 
 
-def _pack_respond(request):
-    if not request.htmx:
-        return redirect("fulfillment:pack")
-    return render(request, "fulfillment/_pack_panel.html", _pack_context(request))
+def _pack_respond(request, call):
+    return scan_response(
+        request,
+        call,
+        page=reverse("fulfillment:pack"),
+        panel=lambda answer: render(
+            request, "fulfillment/_pack_panel.html", _pack_context(request, answer)
+        ),
+    )
 
 
 @_screen("fulfillment.pack_shipment")
@@ -228,40 +222,32 @@ def pack(request):
 @_screen("fulfillment.pack_shipment", post=True)
 def pack_scan(request):
     """Answer one scan at the pack bench."""
-    code = request.POST.get("code", "")
     current = selectors.current_pack_shipment(request.user)
-    answer = _run(
+    return _pack_respond(
+        request,
         lambda: services.pack_scan(
             user=request.user,
-            code=code,
+            code=request.POST.get("code", ""),
             shipment_id=current.pk if current else None,
             quantity=(request.POST.get("quantity") or "").strip() or None,
             package_type_id=request.POST.get("package_type") or None,
-        )
+        ),
     )
-    answer["code"] = code.strip()
-    _answer(request, PACK_ANSWER, answer)
-    return _pack_respond(request)
 
 
 @_screen("fulfillment.pack_shipment", post=True)
 def pack_close(request):
     """Close the open parcel with the chosen box and weight."""
     current = selectors.current_pack_shipment(request.user)
-    if current is None:
-        answer = {"status": ERROR, "message": "Scan the shipment or order barcode first."}
-    else:
-        answer = _run(
-            lambda: services.parcel_close(
-                user=request.user,
-                shipment_id=current.pk,
-                package_type_id=request.POST.get("package_type") or None,
-                weight_grams=(request.POST.get("weight_grams") or "").strip() or None,
-            )
-        )
-    answer["code"] = ""
-    _answer(request, PACK_ANSWER, answer)
-    return _pack_respond(request)
+    return _pack_respond(
+        request,
+        lambda: services.parcel_close(
+            user=request.user,
+            shipment_id=current.pk if current else None,
+            package_type_id=request.POST.get("package_type") or None,
+            weight_grams=(request.POST.get("weight_grams") or "").strip() or None,
+        ),
+    )
 
 
 # --- shipments and shipping ---------------------------------------------------------------------

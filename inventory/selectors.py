@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from inventory.models import (
     CountAdjustment,
+    CountSession,
     Location,
     Product,
     PurchaseOrder,
     PurchaseOrderLine,
     StockLevel,
     StockMovement,
+    StockScan,
     Supplier,
     Warehouse,
 )
 from oms.barcodes import gtin_variants
 from oms.errors import NotFound
+from oms.scanning import DocumentType, Scan, ScanKind, recognise
 
 
 def product_get_by_sku(sku: str, *, field: str = "sku") -> Product:
@@ -190,42 +196,144 @@ def supplier_get(code: str, *, field: str = "supplier") -> Supplier:
 # --- scan screens -----------------------------------------------------------------------------
 
 
-def location_by_id(pk: int | None) -> Location | None:
-    """Return a bin with its warehouse, or None."""
-    if not pk:
-        return None
-    return Location.objects.select_related("warehouse").filter(pk=pk).first()
+@dataclass(frozen=True)
+class ScreenState:
+    """Where a receive or count screen stands: read back from its scan log, never the session."""
+
+    location: Location | None = None
+    reference: str = ""
+    quantity_field: str = "1"
+    last: StockScan | None = None
 
 
-def products_by_ids(ids) -> dict[int, Product]:
-    """Return {pk: product} for the given primary keys, in one query."""
-    return Product.objects.in_bulk(list(ids))
+def scan_screen_state(*, user, screen: str) -> ScreenState:
+    """Return where the user's receive or count screen stands: the state its last scan left."""
+    last = (
+        StockScan.objects.filter(user=user, screen=screen)
+        .select_related("location__warehouse")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return ScreenState()
+    return ScreenState(
+        location=last.location,
+        reference=last.reference,
+        quantity_field=last.quantity_field,
+        last=last,
+    )
 
 
-def receive_history(*, user, limit: int = 10) -> list[StockMovement]:
-    """The user's latest receipts and receipt reversals, newest first, each marked ``undone``.
+def find_scanned(scan: Scan, *, current: Location | None) -> tuple[Location | None, Product | None]:
+    """Look a scanned bin or product up; an ambiguous bare code is tried both ways.
 
-    Costs two queries whatever the limit.
+    A bare bin code is looked for in the current bin's warehouse first.
     """
-    rows = list(
-        StockMovement.objects.filter(user=user)
-        .filter(
-            Q(kind=StockMovement.Kind.RECEIPT)
-            | Q(kind=StockMovement.Kind.ADJUSTMENT, reason__startswith="Undo of receipt #")
-        )
-        .select_related("product", "location", "location__warehouse")
+    warehouse = current.warehouse if current else None
+
+    def find_bin() -> Location | None:
+        location = location_find_by_code(scan.value, warehouse=warehouse)
+        if location is None and scan.warehouse_code:
+            label_warehouse = Warehouse.objects.filter(code__iexact=scan.warehouse_code).first()
+            if label_warehouse is None:
+                return None
+            location = location_find_by_code(scan.bin_code, warehouse=label_warehouse)
+        if location is None and warehouse is not None and not scan.warehouse_code:
+            location = location_find_by_code(scan.value)
+        return location
+
+    if scan.kind is ScanKind.BIN:
+        location = find_bin()
+        if location is None and scan.ambiguous:
+            return None, product_find_by_code(scan.value)
+        return location, None
+    product = product_find_by_code(scan.value)
+    if product is None and scan.ambiguous:
+        return find_bin(), None
+    return None, product
+
+
+def receive_history(*, user, limit: int = 10) -> list[StockScan]:
+    """Return the user's last receipts and undos on the receive screen, newest first: one query.
+
+    Each row is marked ``undone`` when a later scan took it back; its
+    ``movement`` is the ledger row it booked.
+    """
+    return list(
+        StockScan.objects.filter(user=user, screen=StockScan.Screen.RECEIVE, movement__isnull=False)
+        .select_related("product", "movement", "movement__location")
+        .annotate(undone=Exists(StockScan.objects.filter(undoes=OuterRef("pk"))))
         .order_by("-created_at", "-pk")[:limit]
     )
-    receipts = [row for row in rows if row.kind == StockMovement.Kind.RECEIPT]
-    markers = {f"Undo of receipt #{row.pk}": row for row in receipts}
-    undone = set(
-        StockMovement.objects.filter(
-            kind=StockMovement.Kind.ADJUSTMENT, reason__in=list(markers)
-        ).values_list("reason", flat=True)
+
+
+def receive_undo_target(*, user) -> StockScan | None:
+    """Return the user's last receipt on the receive screen that no scan has taken back."""
+    return (
+        StockScan.objects.filter(
+            user=user,
+            screen=StockScan.Screen.RECEIVE,
+            action=StockScan.Action.RECEIVE,
+            result=StockScan.Result.ACCEPTED,
+            undone_by__isnull=True,
+        )
+        .select_related("product", "movement", "movement__location", "purchase_order")
+        .order_by("-created_at", "-pk")
+        .first()
     )
-    for row in rows:
-        row.undone = f"Undo of receipt #{row.pk}" in undone
-    return rows
+
+
+def count_session_latest(*, user) -> CountSession | None:
+    """Return the user's latest count of a bin (open, finished or discarded), with its bin."""
+    return (
+        CountSession.objects.filter(user=user)
+        .select_related("location__warehouse")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _count_scans(session: CountSession):
+    return StockScan.objects.filter(
+        count_session=session,
+        action=StockScan.Action.COUNT,
+        result=StockScan.Result.ACCEPTED,
+        undone_by__isnull=True,
+    )
+
+
+def count_tally(session: CountSession) -> list[tuple[Product, int]]:
+    """Add a count's scans up per product, in the order each was first scanned: two queries."""
+    totals = list(
+        _count_scans(session)
+        .order_by()
+        .values("product_id")
+        .annotate(counted=Sum("quantity"), first=Min("pk"))
+        .order_by("first")
+    )
+    products = Product.objects.in_bulk([row["product_id"] for row in totals])
+    return [(products[row["product_id"]], row["counted"]) for row in totals]
+
+
+def count_counted(session: CountSession, product: Product) -> int:
+    """Return how many of a product a count has so far."""
+    return (
+        _count_scans(session)
+        .filter(product=product)
+        .aggregate(counted=Coalesce(Sum("quantity"), 0))["counted"]
+    )
+
+
+def count_last_scan(session: CountSession) -> StockScan | None:
+    """Return a count's last scan that no undo took back, with its product."""
+    return _count_scans(session).select_related("product").order_by("-created_at", "-pk").first()
+
+
+def count_recent(session: CountSession, *, limit: int = 10) -> list[StockScan]:
+    """Return a count's last scans that were not undone, newest first, with their products."""
+    return list(
+        _count_scans(session).select_related("product").order_by("-created_at", "-pk")[:limit]
+    )
 
 
 def stock_in_bin(location: Location) -> list[StockLevel]:
@@ -287,3 +395,11 @@ def purchase_order_by_number(number: str) -> PurchaseOrder | None:
     if not number:
         return None
     return purchase_orders().filter(number=number).first()
+
+
+def purchase_order_for_reference(reference: str) -> PurchaseOrder | None:
+    """Return the purchase order a receive screen's reference names, with its lines, or None."""
+    scan = recognise(reference or "")
+    if scan.kind is not ScanKind.DOCUMENT or scan.document_type is not DocumentType.PURCHASE_ORDER:
+        return None
+    return purchase_order_by_number(scan.value)

@@ -11,7 +11,8 @@ this order, skipping those it does not need:
    ``fulfillment.services.base.lock_orders``);
 3. shipments (``lock_shipments``), then their shipment lines (``lock_lines``);
 4. waves (``lock_wave``): a wave is written only after its shipments;
-5. pending count adjustments (``inventory.services.counts``);
+5. a person's open count of a bin (``inventory.services.count_scans``), then
+   pending count adjustments (``inventory.services.counts``);
 6. stock levels (``inventory.services.base.lock_levels_by_pk`` and
    ``lock_levels_for``: every row a service needs in one statement, or a
    single row; never one by one in another order);

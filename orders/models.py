@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from oms.append_only import AppendOnlyModel
 from oms.models import TimeStampedModel
 
 
@@ -399,8 +400,13 @@ class Payment(TimeStampedModel):
         return f"{self.get_method_display()} {self.amount} {self.currency}"
 
 
-class OrderEvent(models.Model):
-    """One line of an order's timeline: who did what, when, from which state to which."""
+class OrderEvent(AppendOnlyModel):
+    """One line of an order's timeline: who did what, when, from which state to which.
+
+    Append-only: a line is never edited or deleted; a correction is a new line.
+    """
+
+    append_only_name = "The order timeline"
 
     class Type(models.TextChoices):
         CREATED = "created", "Created"

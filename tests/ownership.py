@@ -26,6 +26,8 @@ PLUMBING = {
     "oms.locks",
     "oms.numbers",
     "oms.fsm",
+    "oms.append_only",
+    "oms.scanlog",
 }
 
 

@@ -1,4 +1,4 @@
-"""What the fulfillment services share: row locks in a fixed order, the scan log.
+"""What the fulfillment services share: row locks in a fixed order, scan helpers.
 
 Locks follow the one order of ``oms.locks``: orders, shipments, shipment
 lines, waves, then stock rows inside inventory's services.
@@ -6,33 +6,24 @@ lines, waves, then stock rows inside inventory's services.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
-from fulfillment.models import ScanEvent, Shipment, ShipmentLine, Wave
+from fulfillment.models import Shipment, ShipmentLine, Wave
+from fulfillment.services.scanlog import ScanAnswer as ScanAnswer
+from fulfillment.services.scanlog import log_scan as log_scan
+from fulfillment.services.scanlog import scan_service as scan_service
 from inventory import selectors as inventory_selectors
 from inventory.models import Location, Product
-from oms.errors import DomainError, InvalidInput, NotFound
+from oms.errors import InvalidInput, NotFound
 from oms.locks import lock_rows
 from oms.scanning import Scan, ScanKind
-from oms.services import require_perm, unit_of_work, whole_number
+from oms.services import require_perm, whole_number
 from orders.models import Order
 
 TIMES = "\u00d7"
 OK, WARN = "ok", "warn"
 PICK_PERM = "fulfillment.pick_shipment"
 PICK_REFUSED = "Only warehouse staff and managers pick."
-
-
-@dataclass
-class ScanAnswer:
-    """What an accepted scan did: ``ok`` or ``warn`` (accepted, but look), in plain words."""
-
-    status: str
-    message: str
-    event: ScanEvent | None = None
-    data: dict = field(default_factory=dict)
 
 
 def lock_orders(order_ids: Iterable[int]) -> dict[int, Order]:
@@ -71,72 +62,6 @@ def save_shipment(shipment: Shipment, fields: list[str] | None = None) -> None:
 
 def check_perm(user, perm: str, message: str) -> None:
     require_perm(user, perm, message)
-
-
-def log_scan(
-    *,
-    user,
-    screen: str,
-    code: str,
-    accepted: bool,
-    message: str,
-    action: str = ScanEvent.Action.OTHER,
-    **fields,
-) -> ScanEvent:
-    """Append one row to the scan log."""
-    return ScanEvent.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        screen=screen,
-        code=(code or "")[:200],
-        result=ScanEvent.Result.ACCEPTED if accepted else ScanEvent.Result.REFUSED,
-        message=message,
-        action=action,
-        **fields,
-    )
-
-
-def scan_service(screen: str) -> Callable:
-    """Make a scan service atomic; log a refusal after its rollback, then refuse.
-
-    The wrapped service logs its accepted scans itself. When it refuses, its
-    work is rolled back and one REFUSED row is written to the scan log (naming
-    the wave or shipment the scan was for), so nothing else changes.
-    """
-
-    def decorate(func: Callable) -> Callable:
-        @functools.wraps(func)
-        def wrapper(*, user, code: str = "", **kwargs):
-            try:
-                with unit_of_work():
-                    return func(user=user, code=code, **kwargs)
-            except DomainError as error:
-                fields = {}
-                if kwargs.get("wave_id"):
-                    fields["wave_id"] = (
-                        kwargs["wave_id"]
-                        if Wave.objects.filter(pk=kwargs["wave_id"]).exists()
-                        else None
-                    )
-                if kwargs.get("shipment_id"):
-                    fields["shipment_id"] = (
-                        kwargs["shipment_id"]
-                        if Shipment.objects.filter(pk=kwargs["shipment_id"]).exists()
-                        else None
-                    )
-                log_scan(
-                    user=user,
-                    screen=screen,
-                    code=code or func.__name__,
-                    accepted=False,
-                    message=error.message,
-                    data={"code": error.code},
-                    **fields,
-                )
-                raise
-
-        return wrapper
-
-    return decorate
 
 
 # --- what the pick and pack screens share ------------------------------------------------------

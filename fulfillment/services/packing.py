@@ -276,6 +276,10 @@ def parcel_close(
 ) -> ScanAnswer:
     """Close the open parcel: its box, and its weight (suggested from the products when blank)."""
     check_perm(user, PACK_PERM, PACK_REFUSED)
+    if shipment_id is None:
+        raise InvalidInput(
+            "Scan the shipment or order barcode first.", field="code", code="no_shipment"
+        )
     shipment = _lock(shipment_id)
     return _close(
         user=user,

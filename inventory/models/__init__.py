@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -9,11 +8,14 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from inventory.models.counts import CountAdjustment
+from inventory.models.scans import CountSession, StockScan
+from oms.append_only import AppendOnlyModel
 from oms.barcodes import validate_product_barcode
 from oms.models import TimeStampedModel
 
 __all__ = [
     "CountAdjustment",
+    "CountSession",
     "Location",
     "Product",
     "ProductQuerySet",
@@ -22,7 +24,7 @@ __all__ = [
     "PurchaseOrderReceipt",
     "StockLevel",
     "StockMovement",
-    "StockMovementQuerySet",
+    "StockScan",
     "Supplier",
     "Warehouse",
 ]
@@ -197,21 +199,10 @@ class StockLevel(models.Model):
         return self.on_hand - self.allocated
 
 
-class StockMovementQuerySet(models.QuerySet):
-    """Refuse bulk edits and deletes: the ledger only grows."""
-
-    def update(self, **kwargs):
-        raise ValidationError("Stock movements are a ledger and cannot be changed.")
-
-    def delete(self):
-        raise ValidationError("Stock movements are a ledger and cannot be deleted.")
-
-    update.queryset_only = True
-    delete.queryset_only = True
-
-
-class StockMovement(models.Model):
+class StockMovement(AppendOnlyModel):
     """One change of on-hand stock. Append-only: rows are never edited or deleted."""
+
+    append_only_name = "The stock ledger"
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", "Receipt"
@@ -240,8 +231,6 @@ class StockMovement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects = StockMovementQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["product", "location"])]
@@ -253,14 +242,6 @@ class StockMovement(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.quantity:+d} {self.product.sku} @ {self.location}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError("Stock movements are a ledger and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Stock movements are a ledger and cannot be deleted.")
 
 
 class PurchaseOrder(FSMModelMixin, TimeStampedModel):

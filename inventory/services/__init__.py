@@ -36,6 +36,7 @@ from inventory.services.catalogue import (
     supplier_create,
     warehouse_create,
 )
+from inventory.services.count_scans import count_finish, count_scan, count_undo, count_zero
 from inventory.services.counts import (
     CountLine,
     approval_limits,
@@ -58,6 +59,7 @@ from inventory.services.purchasing import (
     purchase_order_request,
     purchase_order_send,
 )
+from inventory.services.receive_scans import receive_scan, receive_undo
 from inventory.services.stock import (
     receipt_undo_reason,
     stock_adjust,
@@ -78,7 +80,11 @@ __all__ = [
     "approval_limits",
     "count_adjustment_approve",
     "count_adjustment_reject",
+    "count_finish",
     "count_needs_approval",
+    "count_scan",
+    "count_undo",
+    "count_zero",
     "location_check_update",
     "location_create",
     "location_update",
@@ -96,6 +102,8 @@ __all__ = [
     "purchase_order_request",
     "purchase_order_send",
     "receipt_undo_reason",
+    "receive_scan",
+    "receive_undo",
     "stock_adjust",
     "stock_allocate",
     "stock_allocate_many",

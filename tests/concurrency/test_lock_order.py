@@ -41,6 +41,7 @@ RANK = {
     "fulfillment_shipment": 3,
     "fulfillment_shipmentline": 3.5,
     "fulfillment_wave": 4,
+    "inventory_countsession": 4.5,
     "inventory_countadjustment": 5,
     "inventory_stocklevel": 6,
     "inventory_supplier": 7,
@@ -136,6 +137,23 @@ def test_a_bin_count_locks_its_stock_rows_in_one_statement(spread, warehouse_use
     assert_lock_order(locked_tables(queries.captured_queries))
     assert '"inventory_countadjustment"' in locks[0]
     assert '"inventory_stocklevel"' in locks[1] and " OR " in locks[1]
+
+
+@pytest.mark.django_db
+def test_finishing_a_count_on_the_screen_locks_the_count_before_the_stock(spread, warehouse_user):
+    # given cups and saucers counted on the count screen
+    bins, cup, saucer = spread
+    inventory_services.count_scan(user=warehouse_user, code=bins[0].barcode)
+    inventory_services.count_scan(user=warehouse_user, code=f"4*{saucer.barcode}")
+    inventory_services.count_scan(user=warehouse_user, code=f"3*{cup.barcode}")
+    # when the bin is finished
+    _, tables = run_recorded(lambda: inventory_services.count_finish(user=warehouse_user))
+    # then the count is locked first, then the waiting counts and the stock rows
+    assert tables[:3] == [
+        "inventory_countsession",
+        "inventory_countadjustment",
+        "inventory_stocklevel",
+    ]
 
 
 @pytest.mark.django_db

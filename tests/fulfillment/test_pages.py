@@ -99,3 +99,37 @@ def test_wave_page_queries_stay_constant(
         assert response.status_code == 200
     with django_assert_max_num_queries(30) as counted:
         client.get(reverse("fulfillment:wave_list"))
+
+
+def test_the_pick_answer_is_read_back_from_the_log_after_a_new_login(
+    client, picked_wave, warehouse_user
+):
+    # given a refused scan on the wave, then the user logs out
+    wave, _ = picked_wave
+    url = reverse("fulfillment:pick_scan", args=[wave.pk])
+    client.force_login(warehouse_user)
+    client.post(url, {"code": "4006381333931"}, HTTP_HX_REQUEST="true")
+    client.logout()
+    # when the user logs in again (another browser)
+    client.force_login(warehouse_user)
+    page = client.get(reverse("fulfillment:pick", args=[wave.pk])).content.decode()
+    # then
+    assert 'data-scan-status="error"' in page
+    assert "Everything on" in page and "is picked: take the totes to the pack bench." in page
+
+
+def test_closing_a_parcel_before_any_shipment_is_refused_and_shown_after_the_redirect(
+    client, warehouse_user, floor
+):
+    # given nothing opened at the pack bench
+    client.force_login(warehouse_user)
+    before = floor()
+    # when a plain form post closes a parcel
+    response = client.post(reverse("fulfillment:pack_close"), {"package_type": ""})
+    page = client.get(reverse("fulfillment:pack")).content.decode()
+    # then
+    assert response.status_code == 302
+    assert 'data-scan-status="error"' in page
+    assert "Scan the shipment or order barcode first." in page
+    assert floor() == before
+    assert ScanEvent.objects.get().result == ScanEvent.Result.REFUSED

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inventory import services
+from inventory import selectors, services
 from inventory.models import StockLevel, StockMovement
 from oms.errors import Conflict, NotAllowed
 from tests.factories import ProductFactory, UserFactory
@@ -36,6 +36,11 @@ def message_of(response) -> str:
 def scan(client, code, **fields):
     data = {"code": code, "entry": "scan", "quantity": "1", **fields}
     return client.post(SCAN_URL, data, **HTMX)
+
+
+def screen(user) -> selectors.ScreenState:
+    """Return where the user's receive screen stands, as the scan log says."""
+    return selectors.scan_screen_state(user=user, screen="receive")
 
 
 def on_hand(product, location) -> int:
@@ -114,7 +119,7 @@ def test_getting_a_post_only_url_is_refused(floor, db):
 # --- bins and receipts ------------------------------------------------------------------------
 
 
-def test_scanning_a_bin_label_makes_it_the_current_bin(floor, bin_a, snapshot):
+def test_scanning_a_bin_label_makes_it_the_current_bin(floor, warehouse_user, bin_a, snapshot):
     # given
     before = snapshot()
     # when
@@ -122,16 +127,16 @@ def test_scanning_a_bin_label_makes_it_the_current_bin(floor, bin_a, snapshot):
     # then
     assert status_of(response) == "ok"
     assert 'data-current-bin="A-01-01"' in response.content.decode()
-    assert floor.session["scan_receive"]["location_id"] == bin_a.pk
+    assert screen(warehouse_user).location == bin_a
     assert snapshot() == before
 
 
-def test_a_bare_bin_code_also_selects_the_bin(floor, bin_a, bin_b):
+def test_a_bare_bin_code_also_selects_the_bin(floor, warehouse_user, bin_a, bin_b):
     # given / when
     response = scan(floor, "a-01-02")
     # then
     assert status_of(response) == "ok"
-    assert floor.session["scan_receive"]["location_id"] == bin_b.pk
+    assert screen(warehouse_user).location == bin_b
 
 
 def test_scanning_a_product_receives_one_into_the_current_bin(
@@ -154,7 +159,9 @@ def test_scanning_a_product_receives_one_into_the_current_bin(
     )
 
 
-def test_the_quantity_field_receives_several_and_then_goes_back_to_one(floor, product, bin_a):
+def test_the_quantity_field_receives_several_and_then_goes_back_to_one(
+    floor, warehouse_user, product, bin_a
+):
     # given
     scan(floor, BIN_A)
     # when
@@ -164,7 +171,7 @@ def test_the_quantity_field_receives_several_and_then_goes_back_to_one(floor, pr
     assert re.search(
         r'id="scan-quantity"[^>]*value="1"[^>]*hx-swap-oob="true"', response.content.decode()
     )
-    assert floor.session["scan_receive"]["quantity"] == "1"
+    assert screen(warehouse_user).quantity_field == "1"
 
 
 def test_a_quantity_typed_before_the_code_is_received(floor, product, bin_a):
@@ -232,15 +239,15 @@ def test_scanning_a_purchase_order_sets_the_reference(floor, product, bin_a):
     assert StockMovement.objects.latest("pk").reference == "PO-000042"
 
 
-def test_done_clears_the_bin_and_the_reference(floor, bin_a):
+def test_done_clears_the_bin_and_the_reference(floor, warehouse_user, bin_a):
     # given
     scan(floor, BIN_A, reference="DN-77")
     # when
     response = scan(floor, "CMD-DONE")
     # then
     assert status_of(response) == "ok"
-    state = floor.session["scan_receive"]
-    assert (state["location_id"], state["reference"]) == (None, "")
+    state = screen(warehouse_user)
+    assert (state.location, state.reference) == (None, "")
 
 
 # --- refusals: red, the reason in words, nothing written --------------------------------------
@@ -269,7 +276,9 @@ def test_an_unknown_code_is_refused(floor, stocked, bin_a, snapshot):
     assert snapshot() == before
 
 
-def test_an_unknown_bin_label_is_refused_and_the_current_bin_is_kept(floor, bin_a, snapshot):
+def test_an_unknown_bin_label_is_refused_and_the_current_bin_is_kept(
+    floor, warehouse_user, bin_a, snapshot
+):
     # given
     scan(floor, BIN_A)
     before = snapshot()
@@ -278,7 +287,7 @@ def test_an_unknown_bin_label_is_refused_and_the_current_bin_is_kept(floor, bin_
     # then
     assert status_of(response) == "error"
     assert "Unknown bin BIN-MAIN-Z-99-99" in message_of(response)
-    assert floor.session["scan_receive"]["location_id"] == bin_a.pk
+    assert screen(warehouse_user).location == bin_a
     assert snapshot() == before
 
 
@@ -339,7 +348,7 @@ def test_a_bad_quantity_is_refused_and_kept_on_screen(
     assert snapshot() == before
 
 
-def test_a_closed_bin_is_refused(floor, warehouse, snapshot):
+def test_a_closed_bin_is_refused(floor, warehouse_user, warehouse, snapshot):
     # given
     from tests.factories import LocationFactory
 
@@ -350,7 +359,7 @@ def test_a_closed_bin_is_refused(floor, warehouse, snapshot):
     # then
     assert status_of(response) == "error"
     assert "closed" in message_of(response)
-    assert floor.session["scan_receive"]["location_id"] is None
+    assert screen(warehouse_user).location is None
     assert snapshot() == before
 
 
@@ -418,19 +427,17 @@ def test_the_last_scans_cost_the_same_queries_for_one_or_ten_rows(floor, warehou
             assert floor.get(PAGE_URL).status_code == 200
         return len(queries)
 
-    services.stock_receive(
-        product=ProductFactory(), location=bin_a, quantity=1, user=warehouse_user
-    )
+    scan(floor, BIN_A)
+    scan(floor, ProductFactory().barcode)
     one = page_queries()
     for _ in range(12):
-        services.stock_receive(
-            product=ProductFactory(), location=bin_a, quantity=1, user=warehouse_user
-        )
+        scan(floor, ProductFactory().barcode)
     # when
     many = page_queries()
     # then
     assert many == one
     assert many <= 12
+    assert floor.get(PAGE_URL).content.decode().count("<tr>") == 1 + 10  # header and 10 rows
 
 
 # --- undo -------------------------------------------------------------------------------------

@@ -1,0 +1,149 @@
+"""Append-only tables (the stock ledger, the scan logs, the order timeline): rows only ever added."""
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from fulfillment.models import ScanEvent
+from inventory import services as inventory_services
+from inventory.models import StockMovement, StockScan
+from oms.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from orders import services as order_services
+from orders.models import OrderEvent
+from tests.factories import (
+    CustomerFactory,
+    LocationFactory,
+    ProductFactory,
+    UserFactory,
+    address_data,
+)
+
+
+def _movement():
+    inventory_services.stock_receive(
+        product=ProductFactory(), location=LocationFactory(), quantity=3, reference="DN-1"
+    )
+    return StockMovement, "reference"
+
+
+def _scan_event():
+    ScanEvent.objects.create(screen="pick", result="refused", code="NOPE", message="Unknown code")
+    return ScanEvent, "message"
+
+
+def _stock_scan():
+    location = LocationFactory()
+    inventory_services.receive_scan(user=UserFactory(roles=["Warehouse"]), code=location.barcode)
+    return StockScan, "code"
+
+
+def _order_event():
+    ProductFactory(sku="MUG-RED")
+    order_services.order_create(
+        customer=CustomerFactory(),
+        user=UserFactory(roles=["Sales"]),
+        shipping_address=address_data(),
+        lines=[{"sku": "MUG-RED", "quantity": 1}],
+    )
+    return OrderEvent, "note"
+
+
+MAKERS = {
+    StockMovement: _movement,
+    ScanEvent: _scan_event,
+    StockScan: _stock_scan,
+    OrderEvent: _order_event,
+}
+
+
+def rows(model) -> list:
+    return list(model.objects.order_by("pk").values())
+
+
+def test_every_append_only_table_is_covered_here():
+    # given every concrete model built on the append-only base
+    tables = {
+        model
+        for model in apps.get_models()
+        if issubclass(model, AppendOnlyModel) and not model._meta.abstract
+    }
+    # when / then: each has a maker below and uses the one append-only queryset
+    assert tables == set(MAKERS)
+    assert all(isinstance(model.objects.all(), AppendOnlyQuerySet) for model in tables)
+
+
+@pytest.fixture(params=list(MAKERS), ids=lambda model: model.__name__)
+def table(request, db):
+    """One row in an append-only table, and the name of a text field to try to change."""
+    return MAKERS[request.param]()
+
+
+def test_a_bulk_update_is_refused_and_changes_nothing(table):
+    # given
+    model, field = table
+    before = rows(model)
+    # when
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        model.objects.all().update(**{field: "rewritten"})
+    # then
+    assert rows(model) == before
+
+
+def test_a_bulk_update_of_objects_is_refused_and_changes_nothing(table):
+    # given
+    model, field = table
+    before = rows(model)
+    objects = list(model.objects.all())
+    for row in objects:
+        setattr(row, field, "rewritten")
+    # when
+    with pytest.raises(ValidationError, match="cannot be changed"), transaction.atomic():
+        model.objects.bulk_update(objects, [field])
+    # then
+    assert rows(model) == before
+
+
+def test_a_bulk_delete_is_refused_and_deletes_nothing(table):
+    # given
+    model, _ = table
+    before = rows(model)
+    # when
+    with pytest.raises(ValidationError, match="cannot be deleted"):
+        model.objects.all().delete()
+    # then
+    assert rows(model) == before
+
+
+def test_a_saved_row_cannot_be_changed(table):
+    # given
+    model, field = table
+    before = rows(model)
+    row = model.objects.order_by("pk").first()
+    setattr(row, field, "rewritten")
+    # when
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        row.save()
+    # then
+    assert rows(model) == before
+
+
+def test_a_saved_row_cannot_be_deleted(table):
+    # given
+    model, _ = table
+    before = rows(model)
+    # when
+    with pytest.raises(ValidationError, match="cannot be deleted"):
+        model.objects.order_by("pk").first().delete()
+    # then
+    assert rows(model) == before
+
+
+def test_the_refusal_names_the_table(db):
+    # given a scan log row
+    _scan_event()
+    # when
+    with pytest.raises(ValidationError) as refused:
+        ScanEvent.objects.all().delete()
+    # then
+    assert refused.value.messages == ["The scan log cannot be deleted: rows are only ever added."]

@@ -32,5 +32,5 @@ urlpatterns = [
     path("", include(router.urls)),
     # Last: an unknown address ending in a slash (an id that cannot be one, such as
     # orders/1.5/) answers JSON too. Without the slash, APPEND_SLASH redirects here first.
-    re_path(r"(?s)^.*/$", not_found),  # (?s): an id may hold any character, a newline too
+    re_path(r"^[\s\S]*/$", not_found),  # [\s\S]: an id may hold any character, a newline too
 ]

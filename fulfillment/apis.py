@@ -27,12 +27,12 @@ from fulfillment import selectors, services
 from fulfillment.models import Carrier, Shipment, Wave
 from fulfillment.services.base import ScanAnswer
 from fulfillment.services.waves import MAX_WAVE_ORDERS, MAX_WAVE_SHIPMENTS
+from oms.api_exceptions import validated
 from oms.api_inputs import IdFilter, object_id, whole
 from oms.api_schema import ErrorSerializer
 from oms.services import MAX_QUANTITY
 from oms.viewsets import BaseViewSet
 from orders.models import Order
-from orders.serializers import validated
 from orders.services.customers import ADDRESS_FIELDS
 
 _ERRORS = {

@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from fulfillment import services
 from fulfillment.apis import _ERRORS, _shipment_out, _time
 from fulfillment.models import Shipment
+from oms.api_exceptions import validated
 from oms.api_inputs import MomentField
-from orders.serializers import validated
 
 
 class TrackingSerializer(serializers.Serializer):

@@ -58,6 +58,7 @@ from inventory.serializers import (
     WarehouseCreateSerializer,
     WarehouseSerializer,
 )
+from oms.api_exceptions import validated
 from oms.api_schema import ErrorSerializer
 from oms.errors import Conflict, InvalidInput, NotFound
 from oms.viewsets import BaseViewSet
@@ -245,7 +246,7 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
     )
     def partial_update(self, request, pk=None):
         location = self.get_object()
-        data = _validated(LocationUpdateSerializer, request.data)
+        data = validated(LocationUpdateSerializer, request.data)
         if "warehouse" in data:
             data["warehouse"] = selectors.warehouse_get(data["warehouse"])
         location = services.location_update(location=location, user=request.user, **data)
@@ -435,36 +436,6 @@ class MovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
 # --- purchase orders ---------------------------------------------------------------------------
 
 
-def _flat_errors(detail, prefix: str = "") -> dict[str, list[str]]:
-    """Return DRF's nested error detail as ``{"lines[0].sku": ["message"], ...}``."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            name = (
-                f"{prefix}[{key}]"
-                if isinstance(key, int)
-                else (f"{prefix}.{key}" if prefix else key)
-            )
-            flat.update(_flat_errors(value, name))
-    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
-        for index, item in enumerate(detail):
-            if item:
-                flat.update(_flat_errors(item, f"{prefix}[{index}]"))
-    else:
-        items = detail if isinstance(detail, list) else [detail]
-        flat[prefix or "non_field_errors"] = [str(item) for item in items]
-    return flat
-
-
-def _validated(serializer_class, data) -> dict:
-    """Validate request data; shape errors answer 400 with a message per dotted field."""
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        errors = _flat_errors(serializer.errors)
-        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
-    return serializer.validated_data
-
-
 def _products_by_sku(lines: list[dict]) -> list:
     """Return the product of each line, or one 404 naming every unknown SKU."""
     errors: dict[str, list[str]] = {}
@@ -522,7 +493,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
         responses={201: PurchaseOrderSerializer, **PO_ERRORS},
     )
     def create(self, request):
-        data = _validated(PurchaseOrderCreateSerializer, request.data)
+        data = validated(PurchaseOrderCreateSerializer, request.data)
         supplier = selectors.supplier_get(data["supplier"])
         warehouse = selectors.warehouse_get(data["warehouse"])
         products = _products_by_sku(data["lines"])
@@ -556,7 +527,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
     )
     @action(detail=True, methods=["post"], required_perms=["inventory.change_purchaseorder"])
     def cancel(self, request, pk=None):
-        data = _validated(PurchaseOrderCancelSerializer, request.data)
+        data = validated(PurchaseOrderCancelSerializer, request.data)
         po = services.purchase_order_cancel(
             purchase_order_id=pk, user=request.user, reason=data["reason"]
         )
@@ -575,7 +546,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
     @action(detail=True, methods=["post"], required_perms=["inventory.receive_purchaseorder"])
     def receive(self, request, pk=None):
         po = self.get_object()
-        data = _validated(PurchaseOrderReceiveSerializer, request.data)
+        data = validated(PurchaseOrderReceiveSerializer, request.data)
         if not data["lines"]:
             raise InvalidInput("Name at least one product to receive.", field="lines")
         code = data["warehouse"] or (po.warehouse.code if po.warehouse else "")
@@ -640,7 +611,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
         from orders.models import Order
 
         po = self.get_object()
-        data = _validated(DropShippedSerializer, request.data)
+        data = validated(DropShippedSerializer, request.data)
         if not po.is_drop_ship:
             raise Conflict(
                 f"{po} is for stock: receive its goods into bins instead.", code="not_drop_ship"

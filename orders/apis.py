@@ -29,6 +29,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from oms.api_exceptions import validated
 from oms.api_schema import ErrorSerializer
 from oms.errors import DomainError, InvalidInput
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
@@ -49,7 +50,6 @@ from orders.serializers import (
     ReasonSerializer,
     order_as_dict,
     provided,
-    validated,
 )
 
 urlpatterns = []

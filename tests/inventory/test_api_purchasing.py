@@ -87,6 +87,7 @@ def test_a_manager_creates_a_draft_by_sku(manager_api, mug, warehouse):
         ({"lines": [{"sku": "MUG-RED", "quantity": 0}]}, 400, "lines[0].quantity"),
         ({"lines": [{"sku": "MUG-RED", "quantity": "many"}]}, 400, "lines[0].quantity"),
         ({"lines": [{"quantity": 1}]}, 400, "lines[0].sku"),
+        ({"lines": ["MUG-RED"]}, 400, "lines[0]"),
         ({"lines": []}, 400, "lines"),
         ({"supplier": "WHO"}, 404, "supplier"),
         ({"warehouse": "NOWHERE"}, 404, "warehouse"),

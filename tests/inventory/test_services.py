@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from inventory import services
 from inventory.models import Location, Product, StockLevel, StockMovement, Supplier, Warehouse
-from inventory.selectors import ledger_mismatches, product_get_by_sku
+from inventory.selectors import ledger_mismatches
 from oms.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tests.factories import LocationFactory, ProductFactory, UserFactory, WarehouseFactory
 
@@ -37,29 +37,6 @@ def level_of(product, location):
 
 def product_rows():
     return list(Product.objects.order_by("pk").values())
-
-
-# --- looking products up ----------------------------------------------------------------------
-
-
-def test_product_get_by_sku_ignores_case_and_spaces(product):
-    # given a product MUG-RED
-    # when
-    found = product_get_by_sku("  mug-red ")
-    # then
-    assert found == product
-
-
-def test_product_get_by_sku_refuses_an_unknown_sku(product, snapshot):
-    # given
-    before = snapshot()
-    # when
-    with pytest.raises(NotFound) as caught:
-        product_get_by_sku("NO-SUCH-SKU")
-    # then
-    assert caught.value.field == "sku"
-    assert "NO-SUCH-SKU" in caught.value.message
-    assert snapshot() == before
 
 
 # --- receiving --------------------------------------------------------------------------------

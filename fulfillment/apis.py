@@ -415,22 +415,3 @@ class PackScanView(APIView):
             package_type_id=data["package_type"],
         )
         return Response(_answer(answer))
-
-
-def register(router):
-    """Register the fulfillment viewsets on the v1 router."""
-    router.register("shipments", ShipmentViewSet, basename="shipment")
-    router.register("waves", WaveViewSet, basename="wave")
-    router.register("carriers", CarrierViewSet, basename="carrier")
-
-
-def urlpatterns():
-    from django.urls import path
-
-    from fulfillment.tracking_api import TrackingView
-
-    return [
-        path("scans/pick/", PickScanView.as_view(), name="api-scan-pick"),
-        path("scans/pack/", PackScanView.as_view(), name="api-scan-pack"),
-        path("tracking/", TrackingView.as_view(), name="api-tracking"),
-    ]

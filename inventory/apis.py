@@ -5,8 +5,8 @@ through inventory.selectors; the views only translate HTTP to those calls.
 Unknown SKUs, warehouses and bins answer 404 naming the field.
 
 ``purchase-orders/`` lists, creates and moves purchase orders through their
-states; ``purchase-orders/<id>/drop-shipped/`` records a drop-ship supplier's
-shipment through the orders service, the one call from here into orders.
+states; a drop-ship supplier's shipment is the customer order's business
+(``orders.drop_ship_apis``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from inventory import count_apis, selectors, services
+from inventory import selectors, services
 from inventory.filters import (
     LocationFilter,
     MovementFilter,
@@ -36,7 +36,6 @@ from inventory.models import (
 )
 from inventory.serializers import (
     CountAdjustmentSerializer,
-    DropShippedSerializer,
     LocationCreateSerializer,
     LocationSerializer,
     LocationUpdateSerializer,
@@ -62,8 +61,6 @@ from oms.api_exceptions import validated
 from oms.api_schema import ErrorSerializer
 from oms.errors import Conflict, InvalidInput, NotFound
 from oms.viewsets import BaseViewSet
-
-urlpatterns = []
 
 _BAD_INPUT = OpenApiResponse(ErrorSerializer, description="Bad input: a message per field.")
 _FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role does not allow this.")
@@ -450,7 +447,8 @@ def _products_by_sku(lines: list[dict]) -> list:
     return products
 
 
-def _purchase_order_out(pk: int) -> dict:
+def purchase_order_out(pk: int) -> dict:
+    """Return the purchase order as the API shows it, read again with its lines."""
     return PurchaseOrderSerializer(selectors.purchase_orders().get(pk=pk)).data
 
 
@@ -508,7 +506,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
             expected_on=data["expected_on"],
             notes=data["notes"],
         )
-        return Response(_purchase_order_out(po.pk), status=status.HTTP_201_CREATED)
+        return Response(purchase_order_out(po.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Send a draft purchase order to its supplier",
@@ -518,7 +516,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
     @action(detail=True, methods=["post"], required_perms=["inventory.send_purchaseorder"])
     def send(self, request, pk=None):
         po = services.purchase_order_send(purchase_order_id=pk, user=request.user)
-        return Response(_purchase_order_out(po.pk))
+        return Response(purchase_order_out(po.pk))
 
     @extend_schema(
         summary="Cancel a draft or sent purchase order",
@@ -531,7 +529,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
         po = services.purchase_order_cancel(
             purchase_order_id=pk, user=request.user, reason=data["reason"]
         )
-        return Response(_purchase_order_out(po.pk))
+        return Response(purchase_order_out(po.pk))
 
     @extend_schema(
         summary="Receive goods against a purchase order into bins (all lines or nothing)",
@@ -583,62 +581,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
             reason=data["reason"],
         )
         body = {
-            "purchase_order": _purchase_order_out(po.pk),
+            "purchase_order": purchase_order_out(po.pk),
             "movements": _movements_out(movements),
         }
         return Response(body, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Record a drop-ship supplier's shipment (carrier and tracking)",
-        description=(
-            "The purchase order becomes received (no stock moves); the customer order's "
-            "drop-ship lines count as shipped, and the order becomes shipped or "
-            "partially_shipped. A missing tracking number answers 400."
-        ),
-        request=DropShippedSerializer,
-        responses={200: PurchaseOrderSerializer, **PO_ERRORS},
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="drop-shipped",
-        required_perms=["inventory.receive_purchaseorder"],
-    )
-    def drop_shipped(self, request, pk=None):
-        # The shipment belongs to the customer order, so the orders service records it
-        # (inventory's services never call orders; only this view does).
-        from orders import services as orders_services
-        from orders.models import Order
-
-        po = self.get_object()
-        data = validated(DropShippedSerializer, request.data)
-        if not po.is_drop_ship:
-            raise Conflict(
-                f"{po} is for stock: receive its goods into bins instead.", code="not_drop_ship"
-            )
-        order_id = (
-            Order.objects.filter(number=po.customer_reference).values_list("pk", flat=True).first()
-            if po.customer_reference
-            else None
-        )
-        if order_id is None:
-            raise Conflict(f"{po} was not raised for a customer order.", code="no_order")
-        orders_services.order_line_drop_shipped(
-            order_id=order_id,
-            purchase_order_id=po.pk,
-            carrier=data["carrier"],
-            tracking_number=data["tracking_number"],
-            user=request.user,
-        )
-        return Response(_purchase_order_out(po.pk))
-
-
-def register(router):
-    """Register the inventory viewsets on the v1 router."""
-    router.register("products", ProductViewSet, basename="product")
-    router.register("warehouses", WarehouseViewSet, basename="warehouse")
-    router.register("locations", LocationViewSet, basename="location")
-    router.register("stock", StockViewSet, basename="stock")
-    router.register("movements", MovementViewSet, basename="movement")
-    router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
-    count_apis.register(router)

@@ -72,8 +72,3 @@ class CountAdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, B
             adjustment_id=pk, user=request.user, note=_note(request.data)
         )
         return Response(CountAdjustmentSerializer(self.get_queryset().get(pk=adjustment.pk)).data)
-
-
-def register(router):
-    """Register the count viewset on the v1 router."""
-    router.register("count-adjustments", CountAdjustmentViewSet, basename="count-adjustment")

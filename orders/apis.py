@@ -52,8 +52,6 @@ from orders.serializers import (
     provided,
 )
 
-urlpatterns = []
-
 _BAD_INPUT = OpenApiResponse(ErrorSerializer, description="Bad input: a message per field.")
 _FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role does not allow this.")
 _MISSING = OpenApiResponse(ErrorSerializer, description="The order or customer does not exist.")
@@ -370,9 +368,3 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
         data = provided(validated(CustomerWriteSerializer, request.data, partial=True))
         customer = services.customer_update(customer_id=pk, user=request.user, **data)
         return Response(_customer_out(customer.pk))
-
-
-def register(router):
-    """Register the orders viewsets on the v1 router."""
-    router.register("orders", OrderViewSet, basename="order")
-    router.register("customers", CustomerViewSet, basename="customer")

@@ -209,6 +209,20 @@ def products_by_ids(ids) -> dict[int, Product]:
     return Product.objects.in_bulk(list(ids))
 
 
+def locations_by_ids(ids) -> dict[int, Location]:
+    """Return {pk: bin with its warehouse} for the given primary keys, in one query."""
+    return Location.objects.select_related("warehouse").in_bulk(list(ids))
+
+
+def warehouse_bins(code: str, *, limit: int) -> list[Location]:
+    """Return the active bins of the warehouse with this code (any case), in walking order."""
+    return list(
+        Location.objects.select_related("warehouse")
+        .filter(warehouse__code__iexact=code, is_active=True)
+        .order_by("pick_sequence", "code")[:limit]
+    )
+
+
 def receive_history(*, user, limit: int = 10) -> list[StockMovement]:
     """The user's latest receipts and receipt reversals, newest first, each marked ``undone``.
 

@@ -8,15 +8,10 @@ not make (none yet).
 
 from rest_framework.routers import SimpleRouter
 
-from inventory.apis import (
-    LocationViewSet,
-    MovementViewSet,
-    ProductViewSet,
-    PurchaseOrderViewSet,
-    StockViewSet,
-    WarehouseViewSet,
-)
-from inventory.count_apis import CountAdjustmentViewSet
+from inventory.apis.catalogue import LocationViewSet, ProductViewSet, WarehouseViewSet
+from inventory.apis.counts import CountAdjustmentViewSet
+from inventory.apis.purchasing import PurchaseOrderViewSet
+from inventory.apis.stock import MovementViewSet, StockViewSet
 
 router = SimpleRouter()
 router.register("products", ProductViewSet, basename="product")

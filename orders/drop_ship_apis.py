@@ -1,6 +1,6 @@
 """REST API v1: ``POST purchase-orders/<id>/drop-shipped/`` records a drop-ship supplier's shipment.
 
-Purchase orders are inventory's (``inventory.apis`` lists and moves them);
+Purchase orders are inventory's (``inventory.apis.purchasing`` lists and moves them);
 the supplier's shipment of a drop-ship order belongs to the customer order it
 was raised for, so the orders service records it here: the purchase order
 becomes received and the order's drop-ship lines count as shipped.
@@ -9,18 +9,26 @@ becomes received and the order's drop-ship lines count as shipped.
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from inventory import selectors as inventory_selectors
-from inventory.apis import PO_ERRORS, purchase_order_out
+from inventory.apis.purchasing import PO_ERRORS, purchase_order_out
 from inventory.models import PurchaseOrder
-from inventory.serializers import DropShippedSerializer, PurchaseOrderSerializer
+from inventory.serializers.purchasing import PurchaseOrderSerializer
 from oms.api_exceptions import validated
 from oms.errors import Conflict
 from oms.viewsets import BaseViewSet
 from orders import services
 from orders.models import Order
+
+
+class DropShippedSerializer(serializers.Serializer):
+    carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    tracking_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
 
 
 class PurchaseOrderDropShipViewSet(BaseViewSet):

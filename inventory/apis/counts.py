@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from inventory import selectors, services
 from inventory.filters import CountAdjustmentFilter
 from inventory.models import CountAdjustment
-from inventory.serializers import CountAdjustmentSerializer, CountDecisionSerializer
+from inventory.serializers.stock import CountAdjustmentSerializer, CountDecisionSerializer
 from oms.api_exceptions import validated
 from oms.api_schema import ErrorSerializer
 from oms.viewsets import BaseViewSet

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from inventory.models import Product, StockLevel
+from inventory.models import Product, PurchaseOrder, PurchaseOrderLine, StockLevel
 
 BAD_QUANTITIES = [
     pytest.param(0, id="zero"),
@@ -30,3 +30,25 @@ def level_of(product, location):
 
 def product_rows():
     return list(Product.objects.order_by("pk").values())
+
+
+def po_state(po):
+    """Return a purchase order's status, version and lines, to prove nothing changed."""
+    po = PurchaseOrder.objects.get(pk=po.pk)
+    lines = sorted(
+        PurchaseOrderLine.objects.filter(purchase_order=po).values_list(
+            "product_id", "quantity_ordered", "quantity_received"
+        )
+    )
+    return po.status, po.version, lines
+
+
+def line_of(po, product) -> PurchaseOrderLine:
+    """Return the purchase order's line of this product, as it is now."""
+    return PurchaseOrderLine.objects.get(purchase_order=po, product=product)
+
+
+def on_hand(product, location) -> int:
+    """Return what is on hand of the product in the bin, 0 without a stock row."""
+    level = StockLevel.objects.filter(product=product, location=location).first()
+    return level.on_hand if level else 0

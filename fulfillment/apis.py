@@ -16,7 +16,6 @@ screens make; refusals come back as JSON (400, 403, 404, 409), never a 500.
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -24,18 +23,24 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fulfillment import selectors, services
+from fulfillment.filters import ShipmentFilter
 from fulfillment.models import Carrier, Shipment, Wave
-from fulfillment.services.base import ScanAnswer
-from fulfillment.services.waves import MAX_WAVE_ORDERS, MAX_WAVE_SHIPMENTS
-from oms.api_inputs import IdFilter, object_id, whole
+from fulfillment.serializers import (
+    PackScanSerializer,
+    PickScanSerializer,
+    ShipmentCancelSerializer,
+    ShipmentCreateSerializer,
+    ShipSerializer,
+    WaveCreateSerializer,
+    scan_answer_as_dict,
+    shipment_as_dict,
+    wave_as_dict,
+)
+from oms.api_exceptions import validated
 from oms.api_schema import ErrorSerializer
-from oms.services import MAX_QUANTITY
 from oms.viewsets import BaseViewSet
-from orders.models import Order
-from orders.serializers import validated
-from orders.services.customers import ADDRESS_FIELDS
 
-_ERRORS = {
+ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad input: a message per field."),
     403: OpenApiResponse(ErrorSerializer, description="Your role does not allow this."),
     404: OpenApiResponse(ErrorSerializer, description="It does not exist."),
@@ -43,200 +48,13 @@ _ERRORS = {
 }
 
 
-def _time(value):
-    return value.isoformat() if value else None
-
-
-def _address(address) -> dict | None:
-    if address is None:
-        return None
-    return {name: getattr(address, name) for name in ADDRESS_FIELDS}
-
-
-def shipment_as_dict(shipment: Shipment) -> dict:
-    """Serialise a shipment loaded by selectors.shipments() (no further queries)."""
-    parcels = list(shipment.parcels.all())
-    return {
-        "id": shipment.pk,
-        "number": shipment.number,
-        "status": shipment.status,
-        "order": {"id": shipment.order_id, "number": shipment.order.number},
-        "ship_to": _address(shipment.ship_to),
-        "warehouse": shipment.warehouse.code,
-        "wave": shipment.wave.number if shipment.wave_id else None,
-        "tote": shipment.wave_position or None,
-        "carrier": shipment.carrier.code if shipment.carrier_id else None,
-        "shipping_method": shipment.shipping_method.code if shipment.shipping_method_id else None,
-        "tracking_number": shipment.tracking_number,
-        "tracking_url": shipment.tracking_url,
-        "shipped_at": _time(shipment.shipped_at),
-        "delivered_at": _time(shipment.delivered_at),
-        "version": shipment.version,
-        "lines": [
-            {
-                "id": line.pk,
-                "sku": line.product.sku,
-                "name": line.product.name,
-                "location": line.location.code,
-                "quantity": line.quantity,
-                "picked": line.picked,
-                "packed": line.packed,
-                "short": line.short,
-            }
-            for line in shipment.lines.all()
-        ],
-        "parcels": [
-            {
-                "number": parcel.number,
-                "of": len(parcels),
-                "package_type": parcel.package_type.name if parcel.package_type_id else None,
-                "weight_grams": parcel.weight_grams,
-                "tracking_number": parcel.tracking_number,
-                "closed": parcel.closed_at is not None,
-                "delivered_at": _time(parcel.delivered_at),
-                "items": [
-                    {"line": item.shipment_line_id, "quantity": item.quantity}
-                    for item in parcel.items.all()
-                    if item.quantity
-                ],
-            }
-            for parcel in parcels
-        ],
-    }
-
-
-def _shipment_out(shipment_id: int) -> dict:
+def shipment_out(shipment_id: int) -> dict:
+    """Return a shipment as the API shows it, read again with its lines and parcels."""
     return shipment_as_dict(selectors.shipment_get(shipment_id))
-
-
-def wave_as_dict(wave: Wave, *, with_pick_list: bool = False) -> dict:
-    data = {
-        "id": wave.pk,
-        "number": wave.number,
-        "status": wave.status,
-        "created_at": _time(wave.created_at),
-    }
-    if with_pick_list:
-        plist = selectors.pick_list(wave)
-        data["shipments"] = [
-            {"id": s.pk, "number": s.number, "order": s.order.number, "tote": s.wave_position}
-            for s in selectors.wave_shipments(wave)
-        ]
-        data["progress"] = {"lines_done": plist.lines_done, "lines_total": plist.lines_total}
-        data["pick_list"] = [
-            {
-                "location": row.location.code,
-                "location_barcode": row.location.barcode,
-                "sku": row.product.sku,
-                "name": row.product.name,
-                "barcode": row.product.barcode,
-                "quantity": row.quantity,
-                "picked": row.picked,
-                "short": row.short,
-                "orders": [
-                    {
-                        "shipment": split.shipment,
-                        "order": split.order,
-                        "tote": split.tote,
-                        "colour": split.colour,
-                        "quantity": split.quantity,
-                        "picked": split.picked,
-                    }
-                    for split in row.splits
-                ],
-            }
-            for row in plist.rows
-        ]
-    return data
-
-
-def _answer(answer: ScanAnswer) -> dict:
-    event = answer.event
-    return {
-        "status": answer.status,
-        "message": answer.message,
-        "scan_id": event.pk if event else None,
-        "shipment": event.shipment_id if event else None,
-    }
 
 
 class _Body(serializers.Serializer):
     pass
-
-
-class ShipmentCreateSerializer(serializers.Serializer):
-    order = object_id("Order", help_text="The order's id.")
-
-
-class ShipSerializer(serializers.Serializer):
-    carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
-    shipping_method = object_id("Shipping method", required=False, allow_null=True, default=None)
-    tracking_number = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=100
-    )
-
-
-class ShipmentCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
-
-
-class WaveCreateSerializer(serializers.Serializer):
-    carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
-    min_priority = whole(
-        "Priority",
-        minimum=Order.MIN_PRIORITY,
-        maximum=Order.MAX_PRIORITY,
-        required=False,
-        allow_null=True,
-        default=None,
-    )
-    vip_only = serializers.BooleanField(required=False, default=False)
-    max_orders = whole(
-        "Maximum orders",
-        minimum=1,
-        maximum=MAX_WAVE_ORDERS,
-        required=False,
-        allow_null=True,
-        default=None,
-    )
-    shipments = serializers.ListField(
-        child=object_id("Shipment"),
-        max_length=MAX_WAVE_SHIPMENTS,
-        required=False,
-        allow_null=True,
-        default=None,
-    )
-
-
-class PickScanSerializer(serializers.Serializer):
-    wave = object_id("Wave")
-    code = serializers.CharField(max_length=200, trim_whitespace=False)
-    quantity = whole(
-        "Quantity", minimum=1, maximum=MAX_QUANTITY, required=False, allow_null=True, default=None
-    )
-
-
-class PackScanSerializer(serializers.Serializer):
-    shipment = object_id("Shipment", required=False, allow_null=True, default=None)
-    code = serializers.CharField(max_length=200, trim_whitespace=False)
-    quantity = whole(
-        "Quantity", minimum=1, maximum=MAX_QUANTITY, required=False, allow_null=True, default=None
-    )
-    package_type = object_id("Package type", required=False, allow_null=True, default=None)
-
-
-class ShipmentFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Shipment.Status.choices)
-    order = IdFilter(field_name="order_id")
-    wave = IdFilter(field_name="wave_id")
-    warehouse = django_filters.CharFilter(
-        field_name="warehouse__code", lookup_expr="iexact", max_length=16
-    )
-    tracking_number = django_filters.CharFilter(max_length=100)
-
-    class Meta:
-        model = Shipment
-        fields = ["status", "order", "wave", "warehouse", "tracking_number"]
 
 
 @extend_schema_view(
@@ -265,19 +83,19 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
     @extend_schema(
         summary="Make shipments for an order's allocated lines (one per warehouse)",
         request=ShipmentCreateSerializer,
-        responses={201: dict, **_ERRORS},
+        responses={201: dict, **ERRORS},
     )
     def create(self, request):
         data = validated(ShipmentCreateSerializer, request.data)
         created = services.shipment_create_for_order(order_id=data["order"], user=request.user)
         return Response(
-            [_shipment_out(shipment.pk) for shipment in created], status=status.HTTP_201_CREATED
+            [shipment_out(shipment.pk) for shipment in created], status=status.HTTP_201_CREATED
         )
 
     @extend_schema(
         summary="Ship a packed shipment with carrier and tracking number",
         request=ShipSerializer,
-        responses={200: dict, **_ERRORS},
+        responses={200: dict, **ERRORS},
     )
     @action(detail=True, methods=["post"], required_perms=["fulfillment.ship_shipment"])
     def ship(self, request, pk=None):
@@ -289,12 +107,12 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
             shipping_method_id=data["shipping_method"],
             tracking_number=data["tracking_number"],
         )
-        return Response(_shipment_out(shipment.pk))
+        return Response(shipment_out(shipment.pk))
 
     @extend_schema(
         summary="Cancel a shipment before it ships (its items stay allocated to the order)",
         request=ShipmentCancelSerializer,
-        responses={200: dict, **_ERRORS},
+        responses={200: dict, **ERRORS},
     )
     @action(detail=True, methods=["post"], required_perms=["fulfillment.cancel_shipment"])
     def cancel(self, request, pk=None):
@@ -302,7 +120,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
         shipment = services.shipment_cancel(
             shipment_id=pk, user=request.user, reason=data["reason"]
         )
-        return Response(_shipment_out(shipment.pk))
+        return Response(shipment_out(shipment.pk))
 
 
 @extend_schema_view(
@@ -329,7 +147,7 @@ class WaveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet)
     @extend_schema(
         summary="Build a wave from ready shipments (carrier, priority, VIP, maximum orders)",
         request=WaveCreateSerializer,
-        responses={201: dict, **_ERRORS},
+        responses={201: dict, **ERRORS},
     )
     def create(self, request):
         data = validated(WaveCreateSerializer, request.data)
@@ -385,14 +203,14 @@ class PickScanView(APIView):
     @extend_schema(
         summary="Scan on a wave's pick list",
         request=PickScanSerializer,
-        responses={200: dict, **_ERRORS},
+        responses={200: dict, **ERRORS},
     )
     def post(self, request):
         data = validated(PickScanSerializer, request.data)
         answer = services.pick_scan(
             user=request.user, code=data["code"], wave_id=data["wave"], quantity=data["quantity"]
         )
-        return Response(_answer(answer))
+        return Response(scan_answer_as_dict(answer))
 
 
 class PackScanView(APIView):
@@ -403,7 +221,7 @@ class PackScanView(APIView):
     @extend_schema(
         summary="Scan at the pack bench",
         request=PackScanSerializer,
-        responses={200: dict, **_ERRORS},
+        responses={200: dict, **ERRORS},
     )
     def post(self, request):
         data = validated(PackScanSerializer, request.data)
@@ -414,23 +232,4 @@ class PackScanView(APIView):
             quantity=data["quantity"],
             package_type_id=data["package_type"],
         )
-        return Response(_answer(answer))
-
-
-def register(router):
-    """Register the fulfillment viewsets on the v1 router."""
-    router.register("shipments", ShipmentViewSet, basename="shipment")
-    router.register("waves", WaveViewSet, basename="wave")
-    router.register("carriers", CarrierViewSet, basename="carrier")
-
-
-def urlpatterns():
-    from django.urls import path
-
-    from fulfillment.tracking_api import TrackingView
-
-    return [
-        path("scans/pick/", PickScanView.as_view(), name="api-scan-pick"),
-        path("scans/pack/", PackScanView.as_view(), name="api-scan-pack"),
-        path("tracking/", TrackingView.as_view(), name="api-tracking"),
-    ]
+        return Response(scan_answer_as_dict(answer))

@@ -1,8 +1,17 @@
-"""URLs of the printed documents; included in the fulfillment namespace by fulfillment/urls.py."""
+"""URLs of the floor's printed documents; included in the fulfillment namespace by fulfillment/urls.py.
+
+The invoice (``orders:order_invoice``) and the bin and product labels
+(``inventory:bin_labels``, ``inventory:product_labels``) live with their
+apps now; their former addresses here send the browser on (301, query
+kept), guarded like the documents themselves.
+"""
 
 from django.urls import path
 
 from fulfillment import document_views
+from inventory.views.labels import LABEL_ROLES
+from oms.documents import moved_to
+from orders.views.documents import INVOICE_ROLES
 
 urlpatterns = [
     path(
@@ -22,7 +31,19 @@ urlpatterns = [
         document_views.wave_packing_slips,
         name="wave_packing_slips",
     ),
-    path("orders/<int:pk>/invoice.pdf", document_views.order_invoice, name="order_invoice"),
-    path("labels/bins.pdf", document_views.bin_labels, name="bin_labels"),
-    path("labels/products.pdf", document_views.product_labels, name="product_labels"),
+    path(
+        "orders/<int:pk>/invoice.pdf",
+        moved_to("orders:order_invoice", roles=INVOICE_ROLES),
+        name="order_invoice",
+    ),
+    path(
+        "labels/bins.pdf",
+        moved_to("inventory:bin_labels", roles=LABEL_ROLES),
+        name="bin_labels",
+    ),
+    path(
+        "labels/products.pdf",
+        moved_to("inventory:product_labels", roles=LABEL_ROLES),
+        name="product_labels",
+    ),
 ]

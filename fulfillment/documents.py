@@ -1,15 +1,16 @@
-"""Printed documents of the warehouse and the sales desk, built from the models.
+"""Printed documents of the warehouse floor: shipping labels, packing slips and pick lists.
 
 Each ``*_context`` function turns models into the plain dictionary its
 template under ``templates/documents/`` expects; each ``*_pdf`` function
 renders it with ``oms.pdf``. Batch functions (a wave's labels or slips) read
 everything in a constant number of queries and lay the documents out in one
-WeasyPrint pass, one page (or more) per document.
+WeasyPrint pass, one page (or more) per document. The invoice is orders'
+(``orders.documents``), bin and product labels inventory's
+(``inventory.documents``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,14 +19,12 @@ from django.utils import timezone
 from fulfillment import selectors
 from fulfillment.models import Shipment, Wave
 from oms import pdf
+from oms.documents import company_context
+from orders.documents import address_context
 
 SHIPPING_LABEL = "documents/shipping_label.html"
 PACKING_SLIP = "documents/packing_slip.html"
 PICK_LIST = "documents/pick_list.html"
-INVOICE = "documents/invoice.html"
-RETURN_LABEL = "documents/return_label.html"
-PRODUCT_LABEL = "documents/product_label.html"
-BIN_LABEL = "documents/bin_label.html"
 
 DEFAULT_RETURN_INSTRUCTIONS = (
     "Not what you wanted? Return unused items within 30 days. Put them back in the parcel "
@@ -41,33 +40,6 @@ SHIPPED_STATES = {Shipment.Status.SHIPPED, Shipment.Status.DELIVERED}
 
 
 # --- parts shared by several documents ---------------------------------------------------------
-
-
-def company_context() -> dict:
-    """Return the seller as printed at the top of slips and invoices."""
-    address = getattr(settings, "OMS_COMPANY_ADDRESS", "")
-    return {
-        "name": settings.OMS_COMPANY_NAME,
-        "lines": [line.strip() for line in address.replace("\n", ",").split(",") if line.strip()],
-        "email": getattr(settings, "OMS_COMPANY_EMAIL", "") or settings.DEFAULT_FROM_EMAIL,
-        "phone": getattr(settings, "OMS_COMPANY_PHONE", ""),
-    }
-
-
-def address_context(address) -> dict | None:
-    """Return an order's address as the templates print it, or None when there is none."""
-    if address is None:
-        return None
-    return {
-        "name": address.name,
-        "company": address.company,
-        "street": [line for line in (address.line1, address.line2) if line],
-        "postal_code": address.postal_code,
-        "city": address.city,
-        "region": address.region,
-        "country": address.country,
-        "phone": address.phone,
-    }
 
 
 def sender_context(shipment: Shipment) -> dict:
@@ -299,115 +271,3 @@ def pick_list_context(wave: Wave) -> dict:
 def pick_list_pdf(wave: Wave) -> bytes:
     """Print a wave's pick list (A4) in walking order."""
     return pdf.render_pdf(PICK_LIST, pick_list_context(wave))
-
-
-# --- invoices ----------------------------------------------------------------------------------
-
-
-def payment_status(order) -> tuple[str, str, Decimal]:
-    """Return (code, label, amount paid) of an order: paid, partly paid, on account, authorised or unpaid."""
-    from orders.models import Payment
-
-    payments = list(order.payments.all())
-    paid = sum((p.amount for p in payments if p.status == Payment.Status.CAPTURED), Decimal("0"))
-    if order.total and paid >= order.total:
-        return "paid", "Paid", paid
-    if paid > 0:
-        return "partly_paid", "Partly paid", paid
-    if any(p.status == Payment.Status.ON_ACCOUNT for p in payments):
-        return "on_account", "On account", paid
-    if any(p.status == Payment.Status.AUTHORISED for p in payments):
-        return "authorised", "Payment authorised", paid
-    return "unpaid", "Unpaid", paid
-
-
-def invoice_context(order) -> dict:
-    """Return an order's invoice: its lines and totals as on the order (no VAT added), and payments."""
-    status, label, paid = payment_status(order)
-    lines = [
-        {
-            "sku": line.sku,
-            "name": line.name,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "total": line.line_total,
-        }
-        for line in order.lines.all()
-    ]
-    return {
-        "company": company_context(),
-        "invoice_number": f"INV-{order.number}",
-        "invoice_date": timezone.localdate(),
-        "order_number": order.number,
-        "order_date": timezone.localdate(order.placed_at) if order.placed_at else None,
-        "customer_reference": order.external_reference,
-        "customer_email": order.customer.email,
-        "billing_address": address_context(order.billing_address or order.shipping_address)
-        or {"name": order.customer.name},
-        "shipping_address": address_context(order.shipping_address),
-        "lines": lines,
-        "payments": [
-            {
-                "date": timezone.localdate(payment.created_at),
-                "method": payment.get_method_display(),
-                "reference": payment.reference,
-                "status": payment.get_status_display(),
-                "amount": payment.amount,
-            }
-            for payment in order.payments.all()
-        ],
-        "payment_status": status,
-        "payment_status_label": label,
-        "subtotal": order.subtotal,
-        "shipping_price": order.shipping_price,
-        "shipping_method": order.shipping_method,
-        "total": order.total,
-        "paid": paid,
-        "balance": max(order.total - paid, Decimal("0.00")),
-        "currency": order.currency,
-        "tax_note": getattr(
-            settings,
-            "OMS_INVOICE_TAX_NOTE",
-            "Amounts as agreed on the order; no VAT is added on this invoice.",
-        ),
-    }
-
-
-def invoice_pdf(order) -> bytes:
-    """Print an order's invoice (A4)."""
-    return pdf.render_pdf(INVOICE, invoice_context(order))
-
-
-# --- product and bin labels --------------------------------------------------------------------
-
-
-def product_label_context(product) -> dict:
-    """Return a product label: its barcode (or SKU as Code 128 when it has none), name and price."""
-    return {
-        "name": product.name,
-        "sku": product.sku,
-        "code": product.barcode or product.sku,
-        "price": f"{product.price}" if product.price else "",
-    }
-
-
-def product_labels_pdf(products: Iterable, *, copies: int = 1, progress=None) -> bytes:
-    """Print product labels (2.25 x 1.25 in), ``copies`` of each."""
-    contexts = [product_label_context(p) for p in products for _ in range(max(1, copies))]
-    return pdf.render_many(PRODUCT_LABEL, contexts, progress=progress)
-
-
-def bin_label_context(location) -> dict:
-    """Return a bin label: the bin code large, its barcode below."""
-    return {
-        "code": location.code,
-        "barcode": location.barcode,
-        "warehouse": location.warehouse.code,
-    }
-
-
-def bin_labels_pdf(locations: Iterable, *, progress=None) -> bytes:
-    """Print bin labels (3 x 1 in), one per location, in the order given."""
-    return pdf.render_many(
-        BIN_LABEL, [bin_label_context(location) for location in locations], progress=progress
-    )

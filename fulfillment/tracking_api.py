@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fulfillment import services
-from fulfillment.apis import _ERRORS, _shipment_out, _time
+from fulfillment.apis import ERRORS, shipment_out
 from fulfillment.models import Shipment
+from fulfillment.serializers import moment
+from oms.api_exceptions import validated
 from oms.api_inputs import MomentField
-from orders.serializers import validated
 
 
 class TrackingSerializer(serializers.Serializer):
@@ -43,7 +44,7 @@ def _tracking_out(shipment: Shipment) -> dict:
         "number": shipment.number,
         "status": shipment.status,
         "tracking_number": shipment.tracking_number,
-        "delivered_at": _time(shipment.delivered_at),
+        "delivered_at": moment(shipment.delivered_at),
     }
 
 
@@ -59,7 +60,7 @@ class TrackingView(APIView):
     @extend_schema(
         summary="Post a carrier tracking update",
         request=TrackingSerializer,
-        responses={200: dict, **_ERRORS},
+        responses={200: dict, **ERRORS},
     )
     def post(self, request):
         data = validated(TrackingSerializer, request.data)
@@ -72,4 +73,4 @@ class TrackingView(APIView):
         )
         if not request.user.has_perm("fulfillment.view_shipment"):
             return Response({"shipments": [_tracking_out(shipment) for shipment in shipments]})
-        return Response({"shipments": [_shipment_out(shipment.pk) for shipment in shipments]})
+        return Response({"shipments": [shipment_out(shipment.pk) for shipment in shipments]})

@@ -19,7 +19,7 @@ urlpatterns = [
     path("shipments/<int:pk>/cancel/", views.shipment_cancel, name="shipment_cancel"),
 ]
 
-# Printed documents (labels, packing slips, pick lists, invoices): fulfillment/document_urls.py.
+# Printed documents (labels, packing slips, pick lists): fulfillment/document_urls.py.
 from fulfillment.document_urls import urlpatterns as document_urlpatterns  # noqa: E402
 
 urlpatterns += document_urlpatterns

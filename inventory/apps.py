@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class InventoryConfig(AppConfig):
     name = "inventory"
+
+    def ready(self) -> None:
+        from inventory import jobs  # noqa: F401  (registers the label print jobs)

@@ -34,17 +34,24 @@ def product_get_by_sku(sku: str, *, field: str = "sku") -> Product:
     return product
 
 
-def product_find_by_code(code: str) -> Product | None:
-    """Find a product by a scanned or typed code: barcode (any GTIN spelling) or SKU."""
+def product_find_by_code(code: str, *, with_stock: bool = False) -> Product | None:
+    """Find a product by a scanned or typed code: its barcode first, then its SKU.
+
+    A barcode matches in any GTIN spelling (a UPC-A scanned as 13 digits), a
+    SKU in any case; deactivated products are found too. ``with_stock`` adds
+    the stock totals of ``Product.objects.with_stock()``. Every screen, the
+    desk and the scan services look codes up here.
+    """
     code = (code or "").strip()
     if not code:
         return None
-    product = (
-        Product.objects.filter(barcode__in=gtin_variants(code)).select_related("supplier").first()
+    products = Product.objects.select_related("supplier")
+    if with_stock:
+        products = products.with_stock()
+    return (
+        products.filter(barcode__in=gtin_variants(code)).first()
+        or products.filter(sku__iexact=code).first()
     )
-    if product is None:
-        product = Product.objects.filter(sku__iexact=code).select_related("supplier").first()
-    return product
 
 
 def warehouse_get(code: str, *, field: str = "warehouse") -> Warehouse:
@@ -221,6 +228,25 @@ def scan_screen_state(*, user, screen: str) -> ScreenState:
         reference=last.reference,
         quantity_field=last.quantity_field,
         last=last,
+    )
+
+
+def products_by_ids(ids) -> dict[int, Product]:
+    """Return {pk: product} for the given primary keys, in one query."""
+    return Product.objects.in_bulk(list(ids))
+
+
+def locations_by_ids(ids) -> dict[int, Location]:
+    """Return {pk: bin with its warehouse} for the given primary keys, in one query."""
+    return Location.objects.select_related("warehouse").in_bulk(list(ids))
+
+
+def warehouse_bins(code: str, *, limit: int) -> list[Location]:
+    """Return the active bins of the warehouse with this code (any case), in walking order."""
+    return list(
+        Location.objects.select_related("warehouse")
+        .filter(warehouse__code__iexact=code, is_active=True)
+        .order_by("pick_sequence", "code")[:limit]
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory.views import counts, products, scanning
+from inventory.views import counts, labels, products, scanning
 
 app_name = "inventory"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("counts/approvals/", counts.count_approvals, name="count_approvals"),
     path("counts/<int:pk>/approve/", counts.count_approve, name="count_approve"),
     path("counts/<int:pk>/reject/", counts.count_reject, name="count_reject"),
+    path("labels/bins.pdf", labels.bin_labels, name="bin_labels"),
+    path("labels/products.pdf", labels.product_labels, name="product_labels"),
 ]

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oms.api_exceptions import validated
 from oms.errors import InvalidInput
 from oms.login_guard import LoginRateThrottle
 from oms.models import ApiToken
@@ -54,11 +55,7 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request):
-        serializer = LoginSerializer(data=request.data)
-        if not serializer.is_valid():
-            errors = {field: [str(m) for m in msgs] for field, msgs in serializer.errors.items()}
-            raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
-        data = serializer.validated_data
+        data = validated(LoginSerializer, request.data)
         # The Django request, so that django-axes counts a failure and can lock the login out.
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:

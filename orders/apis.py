@@ -29,6 +29,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from oms.api_exceptions import validated
 from oms.api_schema import ErrorSerializer
 from oms.errors import DomainError, InvalidInput
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
@@ -49,10 +50,7 @@ from orders.serializers import (
     OrderUpdateSerializer,
     ReasonSerializer,
     provided,
-    validated,
 )
-
-urlpatterns = []
 
 _BAD_INPUT = OpenApiResponse(ErrorSerializer, description="Bad input: a message per field.")
 _FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role does not allow this.")
@@ -381,9 +379,3 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseView
         data = provided(validated(CustomerWriteSerializer, request.data, partial=True))
         customer = services.customer_update(customer_id=pk, user=request.user, **data)
         return Response(_customer_out(customer.pk))
-
-
-def register(router):
-    """Register the orders viewsets on the v1 router."""
-    router.register("orders", OrderViewSet, basename="order")
-    router.register("customers", CustomerViewSet, basename="customer")

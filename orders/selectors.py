@@ -255,12 +255,3 @@ def products_with_stock_by_sku(skus) -> dict[str, Product]:
     for sku in wanted:
         q |= Q(sku__iexact=sku)
     return {p.sku.upper(): p for p in Product.objects.with_stock().filter(q)}
-
-
-def product_by_code(code: str) -> Product | None:
-    """Find one product by a scanned barcode or typed SKU, with stock totals."""
-    code = (code or "").strip()
-    if not code:
-        return None
-    qs = Product.objects.with_stock()
-    return qs.filter(barcode__in=gtin_variants(code)).first() or qs.filter(sku__iexact=code).first()

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from oms.api_exceptions import flatten_errors, validated  # noqa: F401  (importable from here)
 from oms.api_inputs import money, text, whole
-from oms.errors import InvalidInput
 from oms.services import MAX_QUANTITY
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
 
@@ -29,39 +29,6 @@ def _lines(**kwargs):
         help_text=f"At most {MAX_ORDER_LINES} lines.",
         **kwargs,
     )
-
-
-def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
-    """Return DRF's nested error detail as ``{"lines[0].sku": ["message"], ...}``."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            if isinstance(key, int):
-                name = f"{prefix}[{key}]"
-            else:
-                name = key if not prefix else f"{prefix}.{key}"
-            if key == "non_field_errors" and prefix:
-                name = prefix
-            flat.update(flatten_errors(value, name))
-    elif isinstance(detail, list):
-        if all(not isinstance(item, dict | list) for item in detail):
-            flat[prefix or "non_field_errors"] = [str(item) for item in detail]
-        else:
-            for index, item in enumerate(detail):
-                if item:
-                    flat.update(flatten_errors(item, f"{prefix}[{index}]"))
-    else:
-        flat[prefix or "non_field_errors"] = [str(detail)]
-    return flat
-
-
-def validated(serializer_class, data, **kwargs) -> dict:
-    """Validate request data, raising InvalidInput with a message per dotted field path."""
-    serializer = serializer_class(data=data, **kwargs)
-    if not serializer.is_valid():
-        errors = flatten_errors(serializer.errors)
-        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
-    return serializer.validated_data
 
 
 def provided(data: dict) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.views import customers, desk, orders
+from orders.views import customers, desk, documents, orders
 
 app_name = "orders"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/edit/", orders.order_edit, name="order_edit"),
     path("<int:pk>/lines/", orders.order_edit_lines, name="order_edit_lines"),
     path("<int:pk>/do/<slug:action>/", orders.order_action, name="order_action"),
+    path("<int:pk>/invoice.pdf", documents.order_invoice, name="order_invoice"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
 ]

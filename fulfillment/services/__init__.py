@@ -9,7 +9,8 @@ services log every scan: accepted ones with what they did, refused ones
 """
 
 from fulfillment.services.base import ScanAnswer
-from fulfillment.services.packing import pack_scan, parcel_close, suggested_weight
+from fulfillment.services.packing import pack_scan
+from fulfillment.services.parcels import parcel_close, suggested_weight
 from fulfillment.services.picking import pick_scan
 from fulfillment.services.shipments import (
     shipment_cancel,

@@ -1,83 +1,39 @@
-"""The pack bench: open a shipment, scan every item into a parcel, close parcels, undo."""
+"""The pack bench: open a shipment, scan every item into a parcel, undo.
+
+Closing parcels is ``fulfillment.services.parcels``.
+"""
 
 from __future__ import annotations
 
 import re
 
-from django.db.models import Max
-from django.utils import timezone
-
-from fulfillment.models import PackageType, Parcel, ParcelItem, ScanEvent, Shipment, ShipmentLine
+from fulfillment.models import Parcel, ParcelItem, ScanEvent, Shipment, ShipmentLine
 from fulfillment.services.base import (
     OK,
     TIMES,
-    WARN,
     ScanAnswer,
     check_perm,
     find_scanned,
-    lock_shipments,
     log_scan,
     refuse_scan,
     save_shipment,
     scan_quantity,
     scan_service,
 )
+from fulfillment.services.parcels import (
+    PACK_PERM,
+    PACK_REFUSED,
+    check_packable,
+    close_parcel,
+    lock_for_packing,
+    open_parcel,
+)
 from oms.errors import Conflict, InvalidInput, NotFound
 from oms.locks import lock_rows
 from oms.scanning import Command, DocumentType, ScanKind, recognise
-from oms.services import id_or_none, whole_number
 from orders.models import Order
 
-PACK_PERM = "fulfillment.pack_shipment"
-PACK_REFUSED = "Only warehouse staff and managers pack."
 _SHIPMENT_NUMBER = re.compile(r"^SH-\d{1,12}$")
-
-
-def suggested_weight(parcel: Parcel | None, package_type: PackageType | None = None) -> int:
-    """Return a parcel's weight in grams from its items' product weights plus the box."""
-    grams = 0
-    if parcel is not None and parcel.pk:
-        for item in parcel.items.select_related("shipment_line__product"):
-            grams += item.quantity * item.shipment_line.product.weight_grams
-    if package_type is not None:
-        grams += package_type.tare_grams
-    return grams
-
-
-def _lock(shipment_id) -> Shipment:
-    shipment_id = id_or_none(shipment_id)
-    if shipment_id is None:
-        raise NotFound("That shipment does not exist.", field="shipment", code="unknown_shipment")
-    _, shipments = lock_shipments([shipment_id])
-    shipment = shipments.get(shipment_id)
-    if shipment is None:
-        raise NotFound("That shipment does not exist.", field="shipment", code="unknown_shipment")
-    return shipment
-
-
-def _packable(shipment: Shipment) -> None:
-    if shipment.status == Shipment.Status.CANCELLED:
-        raise Conflict(f"Shipment {shipment} is cancelled: do not pack it.", code="cancelled")
-    if shipment.status in (Shipment.Status.SHIPPED, Shipment.Status.DELIVERED):
-        raise Conflict(f"Shipment {shipment} has already shipped.", code="shipped")
-    if shipment.status == Shipment.Status.PENDING:
-        raise Conflict(
-            f"Shipment {shipment} is not picked yet: pick it before packing.", code="not_picked"
-        )
-    if shipment.order.status in (Order.Status.CANCELLED, Order.Status.ON_HOLD):
-        raise Conflict(
-            f"Order {shipment.order} is {shipment.order.get_status_display().lower()}: do not "
-            "pack it.",
-            code="order_not_shippable",
-        )
-
-
-def _open_parcel(shipment: Shipment, *, create: bool) -> Parcel | None:
-    parcel = shipment.parcels.filter(closed_at__isnull=True).order_by("number").first()
-    if parcel is None and create:
-        last = shipment.parcels.aggregate(last=Max("number"))["last"] or 0
-        parcel = Parcel.objects.create(shipment=shipment, number=last + 1)
-    return parcel
 
 
 def _progress(shipment: Shipment) -> tuple[int, int]:
@@ -112,10 +68,10 @@ def pack_scan(
             raise InvalidInput(
                 "Scan the shipment or order barcode first.", field="code", code="no_shipment"
             )
-        shipment = _lock(shipment_id)
+        shipment = lock_for_packing(shipment_id)
         if scan.command is Command.UNDO:
             return _undo(user=user, code=code, shipment=shipment)
-        return _close(
+        return close_parcel(
             user=user,
             code=code,
             shipment=shipment,
@@ -139,7 +95,7 @@ def pack_scan(
             field="code",
             code="unknown_code",
         )
-    shipment = _lock(shipment_id)
+    shipment = lock_for_packing(shipment_id)
     return _pack(
         user=user,
         code=code,
@@ -154,8 +110,8 @@ def _open(*, user, code: str, shipment: Shipment | None) -> ScanAnswer:
         raise NotFound(
             f"Unknown shipment {code.strip()}: check the label.", field="code", code="unknown"
         )
-    shipment = _lock(shipment.pk)
-    _packable(shipment)
+    shipment = lock_for_packing(shipment.pk)
+    check_packable(shipment)
     packed, total = _progress(shipment)
     if shipment.status == Shipment.Status.PACKED:
         message = f"{shipment} for {shipment.order} is packed: ship it."
@@ -196,7 +152,7 @@ def _open_order(*, user, code: str, number: str) -> ScanAnswer:
 
 
 def _pack(*, user, code: str, shipment: Shipment, product, quantity: int) -> ScanAnswer:
-    _packable(shipment)
+    check_packable(shipment)
     lines = [
         line
         for line in lock_rows(shipment.lines.all())
@@ -230,7 +186,7 @@ def _pack(*, user, code: str, shipment: Shipment, product, quantity: int) -> Sca
                 f"packed on {shipment}."
             )
         raise Conflict(message, field="code", code="not_picked")
-    parcel = _open_parcel(shipment, create=True)
+    parcel = open_parcel(shipment, create=True)
     remaining = quantity
     split = []
     for line in lines:
@@ -270,99 +226,6 @@ def _pack(*, user, code: str, shipment: Shipment, product, quantity: int) -> Sca
     return ScanAnswer(OK, message, event)
 
 
-@scan_service(ScanEvent.Screen.PACK)
-def parcel_close(
-    *, user, code: str = "close parcel", shipment_id, package_type_id=None, weight_grams=None
-) -> ScanAnswer:
-    """Close the open parcel: its box, and its weight (suggested from the products when blank)."""
-    check_perm(user, PACK_PERM, PACK_REFUSED)
-    if shipment_id is None:
-        raise InvalidInput(
-            "Scan the shipment or order barcode first.", field="code", code="no_shipment"
-        )
-    shipment = _lock(shipment_id)
-    return _close(
-        user=user,
-        code=code,
-        shipment=shipment,
-        package_type_id=package_type_id,
-        weight_grams=weight_grams,
-        quiet_if_none=False,
-    )
-
-
-def _close(
-    *, user, code: str, shipment: Shipment, package_type_id, weight_grams, quiet_if_none: bool
-) -> ScanAnswer:
-    _packable(shipment)
-    package_type = None
-    if package_type_id not in (None, ""):
-        package_id = id_or_none(package_type_id)
-        package_type = (
-            PackageType.objects.filter(pk=package_id, is_active=True).first()
-            if package_id
-            else None
-        )
-        if package_type is None:
-            raise InvalidInput("Choose a package type from the list.", field="package_type")
-    parcel = _open_parcel(shipment, create=False)
-    if parcel is None or not parcel.items.filter(quantity__gt=0).exists():
-        if quiet_if_none and parcel is None and shipment.parcels.exists():
-            last = shipment.parcels.order_by("-number").first()
-            message = f"Parcel {last.number} is closed: the next item goes into a new parcel."
-            event = log_scan(
-                user=user,
-                screen=ScanEvent.Screen.PACK,
-                code=code,
-                accepted=True,
-                message=message,
-                action=ScanEvent.Action.NEW_PARCEL,
-                shipment=shipment,
-            )
-            return ScanAnswer(OK, message, event)
-        raise Conflict(
-            "There is no open parcel with items in it: scan the items first.",
-            field="code",
-            code="empty_parcel",
-        )
-    if weight_grams in (None, ""):
-        weight = suggested_weight(parcel, package_type)
-    else:
-        weight = whole_number(
-            weight_grams, field="weight_grams", label="Weight (g)", maximum=1_000_000
-        )
-    parcel.package_type = package_type
-    parcel.weight_grams = weight
-    parcel.closed_at = timezone.now()
-    parcel.save(update_fields=["package_type", "weight_grams", "closed_at"])
-    lines = list(shipment.lines.all())
-    everything = all(line.packed >= line.quantity for line in lines)
-    if everything and shipment.status == Shipment.Status.PICKED:
-        shipment.finish_packing()
-        save_shipment(shipment)
-    box = package_type.name if package_type else "no box chosen"
-    message = f"Parcel {parcel.number} closed: {box}, {weight} g."
-    status = OK
-    if shipment.status == Shipment.Status.PACKED:
-        message += f" {shipment} is packed: ship it."
-    elif everything:
-        message += f" Everything is in, but {shipment} is still being picked."
-        status = WARN
-    else:
-        message += " The next item goes into a new parcel."
-    event = log_scan(
-        user=user,
-        screen=ScanEvent.Screen.PACK,
-        code=code,
-        accepted=True,
-        message=message,
-        action=ScanEvent.Action.CLOSE_PARCEL,
-        shipment=shipment,
-        data={"parcel": parcel.pk, "weight_grams": weight},
-    )
-    return ScanAnswer(status, message, event)
-
-
 def _undo(*, user, code: str, shipment: Shipment) -> ScanAnswer:
     target = (
         ScanEvent.objects.filter(
@@ -383,10 +246,10 @@ def _undo(*, user, code: str, shipment: Shipment) -> ScanAnswer:
             field="code",
             code="nothing_to_undo",
         )
-    _packable(shipment)
+    check_packable(shipment)
     parcel = Parcel.objects.get(pk=target.data["parcel"])
     if target.action == ScanEvent.Action.CLOSE_PARCEL:
-        if _open_parcel(shipment, create=False) is not None:
+        if open_parcel(shipment, create=False) is not None:
             raise Conflict(
                 "Another parcel is open: undo its items first.", field="code", code="open_parcel"
             )

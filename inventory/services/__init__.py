@@ -46,17 +46,21 @@ from inventory.services.counts import (
     stock_count,
     stock_count_bin,
 )
-from inventory.services.purchasing import (
+from inventory.services.purchase_receipts import (
+    purchase_order_receipt_undo,
+    purchase_order_receive,
+)
+from inventory.services.purchase_requests import (
     PurchaseRequest,
+    purchase_order_lock_suppliers,
+    purchase_order_request,
+)
+from inventory.services.purchasing import (
     lock_purchase_order,
     purchase_order_cancel,
     purchase_order_create,
     purchase_order_drop_ship,
     purchase_order_drop_shipped,
-    purchase_order_lock_suppliers,
-    purchase_order_receipt_undo,
-    purchase_order_receive,
-    purchase_order_request,
     purchase_order_send,
 )
 from inventory.services.receive_scans import receive_scan, receive_undo

@@ -17,7 +17,10 @@ from django.utils import timezone
 
 from inventory import selectors
 from inventory.models import Location, Product, PurchaseOrder, StockScan
-from inventory.services.purchasing import purchase_order_receipt_undo, purchase_order_receive
+from inventory.services.purchase_receipts import (
+    purchase_order_receipt_undo,
+    purchase_order_receive,
+)
 from inventory.services.scanlog import (
     BUTTON,
     KEEP,

@@ -7,9 +7,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from inventory import selectors
-from inventory.models import Product, Supplier
+from inventory.models import Supplier
 from oms.access import staff_view
-from oms.barcodes import gtin_variants
 from oms.errors import NotFound
 
 
@@ -85,13 +84,9 @@ def product_list(request):
     search = (data.get("q") or "").strip()
 
     if search and request.GET.get("exact") != "0":
-        exact = list(
-            Product.objects.filter(barcode__in=gtin_variants(search)).values_list("pk", flat=True)[
-                :2
-            ]
-        ) or list(Product.objects.filter(sku__iexact=search).values_list("pk", flat=True)[:2])
-        if len(exact) == 1:
-            return redirect("inventory:product_detail", pk=exact[0])
+        exact = selectors.product_find_by_code(search)
+        if exact is not None:
+            return redirect(exact)
 
     status = data.get("status") or "active"
     only_active = {"active": True, "inactive": False}.get(status)

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from inventory import selectors as inventory_selectors
 from inventory.models import Product
 from oms.access import staff_view
 from oms.barcodes import is_digits
@@ -292,7 +293,7 @@ def _find_product(code: str) -> Product:
     """Return the one product a typed SKU, scanned barcode or name means, or refuse."""
     if not code:
         raise InvalidInput("Type a SKU, a product name, or scan a barcode.", field="add_code")
-    product = selectors.product_by_code(code)
+    product = inventory_selectors.product_find_by_code(code, with_stock=True)
     if product is None:
         matches = selectors.product_search(code, limit=6)
         if len(matches) == 1:

@@ -159,3 +159,45 @@ def picked_wave(make_order, stocked, warehouse_user, royal_mail):
     services.pick_scan(user=warehouse_user, code="2*4006381333931", wave_id=wave.pk)
     shipment.refresh_from_db()
     return wave, shipment
+
+
+def pack_in_parcels(shipment, user, box, *, units_per_parcel: int = 1):
+    """Pack a picked shipment, ``units_per_parcel`` units to a parcel, closing each parcel."""
+    services.pack_scan(user=user, code=shipment.number)
+    for line in shipment.lines.select_related("product"):
+        left = line.quantity - line.short
+        while left > 0:
+            take = min(units_per_parcel, left)
+            services.pack_scan(
+                user=user, code=f"{take}*{line.product.barcode}", shipment_id=shipment.pk
+            )
+            services.parcel_close(user=user, shipment_id=shipment.pk, package_type_id=box.pk)
+            left -= take
+    shipment.refresh_from_db()
+
+
+@pytest.fixture
+def shipped_in_parcels(picked_wave, warehouse_user, box):
+    """The picked wave's shipment (2 red mugs), packed one mug a parcel and shipped."""
+    wave, shipment = picked_wave
+    pack_in_parcels(shipment, warehouse_user, box)
+    services.shipment_ship(
+        shipment_id=shipment.pk, user=warehouse_user, tracking_number="RM123456789GB"
+    )
+    shipment.refresh_from_db()
+    return wave, shipment
+
+
+@pytest.fixture
+def packed_wave(make_order, stocked, receive, bin_a, warehouse_user, royal_mail, box):
+    """A wave of three one-mug orders, picked and packed (three parcels)."""
+    receive(stocked, bin_a, 10)
+    orders = [make_order(("MUG-RED", 1)) for _ in range(3)]
+    for order in orders:
+        services.shipment_create_for_order(order_id=order.pk, user=warehouse_user)
+    wave = services.wave_create(user=warehouse_user)
+    services.pick_scan(user=warehouse_user, code="BIN-MAIN-A-01-01", wave_id=wave.pk)
+    services.pick_scan(user=warehouse_user, code="3*4006381333931", wave_id=wave.pk)
+    for shipment in wave.shipments.order_by("wave_position"):
+        pack_in_parcels(shipment, warehouse_user, box)
+    return wave, [order.number for order in orders]

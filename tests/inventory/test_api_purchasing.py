@@ -1,12 +1,10 @@
-"""The purchase-orders API: list and filter, create, send, cancel, receive, drop-shipped."""
+"""The purchase-orders API: list and filter, create, send, cancel, receive."""
 
 import pytest
 
 from inventory import services
 from inventory.models import PurchaseOrder, PurchaseOrderLine, StockLevel
-from orders import services as order_services
-from orders.models import Order
-from tests.factories import CustomerFactory, ProductFactory, SupplierFactory, address_data
+from tests.factories import ProductFactory, SupplierFactory
 
 URL = "/api/v1/purchase-orders/"
 
@@ -87,6 +85,7 @@ def test_a_manager_creates_a_draft_by_sku(manager_api, mug, warehouse):
         ({"lines": [{"sku": "MUG-RED", "quantity": 0}]}, 400, "lines[0].quantity"),
         ({"lines": [{"sku": "MUG-RED", "quantity": "many"}]}, 400, "lines[0].quantity"),
         ({"lines": [{"quantity": 1}]}, 400, "lines[0].sku"),
+        ({"lines": ["MUG-RED"]}, 400, "lines[0]"),
         ({"lines": []}, 400, "lines"),
         ({"supplier": "WHO"}, 404, "supplier"),
         ({"warehouse": "NOWHERE"}, 404, "warehouse"),
@@ -231,7 +230,7 @@ def test_cancel_with_a_reason(manager_api, sent):
 
 
 def test_transitions_on_a_missing_order_are_404(manager_api, db):
-    for name in ("send", "cancel", "receive", "drop-shipped"):
+    for name in ("send", "cancel", "receive"):
         response = manager_api.post(f"{URL}999/{name}/", {}, format="json")
         assert response.status_code == 404, name
 
@@ -320,73 +319,24 @@ def test_sales_cannot_receive(api_as, sales_user, sent, bin_a, snapshot):
     assert snapshot() == before
 
 
-# --- drop-shipped -----------------------------------------------------------------------------
+# --- drop-ship orders -------------------------------------------------------------------------
 
 
 @pytest.fixture
-def drop_order(supplier, sales_user):
-    ProductFactory(sku="SOFA", is_drop_ship=True, supplier=supplier)
-    order = order_services.order_create(
-        customer=CustomerFactory(),
-        user=sales_user,
-        shipping_address=address_data(),
-        lines=[{"sku": "SOFA", "quantity": 1}],
-        place=True,
+def drop_order(supplier):
+    """A drop-ship purchase order for one sofa, sent when a customer order was confirmed."""
+    sofa = ProductFactory(sku="SOFA", is_drop_ship=True, supplier=supplier)
+    return services.purchase_order_drop_ship(
+        supplier=supplier,
+        lines=[(sofa, 1)],
+        ship_to="Ann Lee, 1 High St",
+        customer_reference="SO-1",
     )
-    return order_services.order_confirm(order_id=order.pk, user=sales_user)
-
-
-def test_drop_shipped_records_the_suppliers_shipment(api_as, warehouse_user, drop_order):
-    # given
-    po = PurchaseOrder.objects.get(customer_reference=drop_order.number)
-    # when
-    response = api_as(warehouse_user).post(
-        f"{URL}{po.pk}/drop-shipped/",
-        {"carrier": "DPD", "tracking_number": "15501234567"},
-        format="json",
-    )
-    # then
-    assert response.status_code == 200, response.json()
-    assert (response.json()["status"], response.json()["tracking_number"]) == (
-        "received",
-        "15501234567",
-    )
-    drop_order.refresh_from_db()
-    assert drop_order.status == Order.Status.SHIPPED
-
-
-def test_drop_shipped_without_tracking_is_400(api_as, warehouse_user, drop_order):
-    # given
-    po = PurchaseOrder.objects.get(customer_reference=drop_order.number)
-    before = po_state(po)
-    # when
-    response = api_as(warehouse_user).post(
-        f"{URL}{po.pk}/drop-shipped/", {"carrier": "DPD"}, format="json"
-    )
-    # then
-    assert response.status_code == 400
-    assert "tracking_number" in response.json()["errors"]
-    assert po_state(po) == before
-    assert Order.objects.get(pk=drop_order.pk).status == Order.Status.ALLOCATED
-
-
-def test_drop_shipped_on_a_stock_order_is_409(api_as, warehouse_user, sent):
-    # given
-    before = po_state(sent)
-    # when
-    response = api_as(warehouse_user).post(
-        f"{URL}{sent.pk}/drop-shipped/",
-        {"carrier": "DPD", "tracking_number": "T-1"},
-        format="json",
-    )
-    # then
-    assert response.status_code == 409
-    assert po_state(sent) == before
 
 
 def test_receiving_a_drop_ship_order_is_409(api_as, warehouse_user, drop_order, bin_a, snapshot):
     # given
-    po = PurchaseOrder.objects.get(customer_reference=drop_order.number)
+    po = drop_order
     before, stock = po_state(po), snapshot()
     # when
     response = api_as(warehouse_user).post(
@@ -411,7 +361,6 @@ def test_schema_documents_the_purchase_order_endpoints(manager_api):
         "/api/v1/purchase-orders/{id}/send/",
         "/api/v1/purchase-orders/{id}/cancel/",
         "/api/v1/purchase-orders/{id}/receive/",
-        "/api/v1/purchase-orders/{id}/drop-shipped/",
     ]:
         assert path in paths, path
     assert PurchaseOrderLine.objects.count() == 0

@@ -320,6 +320,21 @@ def test_the_api_refuses_warehouse_staff_and_stale_counts(
     assert (snapshot(), adjustments()) == before
 
 
+def test_the_api_answers_a_body_that_is_no_object_as_every_endpoint_does(
+    api_as, manager_user, pending, snapshot
+):
+    # given
+    before = snapshot(), adjustments()
+    # when
+    response = api_as(manager_user).post(
+        f"/api/v1/count-adjustments/{pending.pk}/approve/", ["ok"], format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["non_field_errors"]
+    assert (snapshot(), adjustments()) == before
+
+
 def test_the_admin_approve_button_runs_the_service(client, admin_user, pending, stocked, bin_a):
     client.force_login(admin_user)
     url = reverse("admin:inventory_countadjustment_change", args=[pending.pk])

@@ -61,6 +61,7 @@ PAGE_OBJECTS = {
     "fulfillment:shipment_label": Shipment,
     "fulfillment:shipment_packing_slip": Shipment,
     "fulfillment:order_invoice": Order,
+    "orders:order_invoice": Order,
     "inventory:count_approve": CountAdjustment,
     "inventory:count_reject": CountAdjustment,
     "jobs:detail": Job,

@@ -122,8 +122,8 @@ def test_an_api_search_of_odd_digits_answers(api_as, manager_user, order, path, 
         "/fulfillment/shipments/99999999999999999999/",
         "/fulfillment/waves/99999999999999999999/",
         "/inventory/products/99999999999999999999/",
-        "/fulfillment/labels/bins.pdf?ids=99999999999999999999",
-        "/fulfillment/labels/products.pdf?ids=%C2%B2",
+        "/inventory/labels/bins.pdf?ids=99999999999999999999",
+        "/inventory/labels/products.pdf?ids=%C2%B2",
     ],
 )
 def test_an_id_past_its_column_is_404(as_manager, url):

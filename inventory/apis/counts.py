@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from inventory import selectors, services
 from inventory.filters import CountAdjustmentFilter
 from inventory.models import CountAdjustment
-from inventory.serializers import CountAdjustmentSerializer, CountDecisionSerializer
+from inventory.serializers.stock import CountAdjustmentSerializer, CountDecisionSerializer
+from oms.api_exceptions import validated
 from oms.api_schema import ErrorSerializer
-from oms.errors import InvalidInput
 from oms.viewsets import BaseViewSet
 
 _ERRORS = {
@@ -31,11 +31,7 @@ _ERRORS = {
 
 
 def _note(data) -> str:
-    serializer = CountDecisionSerializer(data=data)
-    if not serializer.is_valid():
-        message = next(iter(serializer.errors.values()))[0]
-        raise InvalidInput(str(message), field="note")
-    return serializer.validated_data["note"]
+    return validated(CountDecisionSerializer, data)["note"]
 
 
 @extend_schema_view(
@@ -76,8 +72,3 @@ class CountAdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, B
             adjustment_id=pk, user=request.user, note=_note(request.data)
         )
         return Response(CountAdjustmentSerializer(self.get_queryset().get(pk=adjustment.pk)).data)
-
-
-def register(router):
-    """Register the count viewset on the v1 router."""
-    router.register("count-adjustments", CountAdjustmentViewSet, basename="count-adjustment")

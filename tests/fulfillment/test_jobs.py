@@ -1,30 +1,11 @@
-"""Big print runs leave the request: the page queues a job, the worker prints, the user opens it."""
+"""A wave's big print runs leave the request: the page queues a job, the worker prints it."""
 
-import pytest
 from django.urls import reverse
 
-from fulfillment import services
 from oms.models import Job
-from tests.documents.conftest import pack_in_parcels
 from tests.documents.reading import page_sizes, scanned_texts
-from tests.factories import LocationFactory
 
 LABEL_SIZE = (288.0, 432.0)
-
-
-@pytest.fixture
-def packed_wave(make_order, stocked, receive, bin_a, warehouse_user, royal_mail, box):
-    """A wave of three one-mug orders, picked and packed (three parcels)."""
-    receive(stocked, bin_a, 10)
-    orders = [make_order(("MUG-RED", 1)) for _ in range(3)]
-    for order in orders:
-        services.shipment_create_for_order(order_id=order.pk, user=warehouse_user)
-    wave = services.wave_create(user=warehouse_user)
-    services.pick_scan(user=warehouse_user, code="BIN-MAIN-A-01-01", wave_id=wave.pk)
-    services.pick_scan(user=warehouse_user, code="3*4006381333931", wave_id=wave.pk)
-    for shipment in wave.shipments.order_by("wave_position"):
-        pack_in_parcels(shipment, warehouse_user, box)
-    return wave, [order.number for order in orders]
 
 
 def test_a_wave_above_the_limit_prints_in_the_background(
@@ -101,29 +82,6 @@ def test_a_small_wave_still_prints_in_the_request(client, packed_wave, warehouse
     assert response.status_code == 200
     assert page_sizes(response.content) == [LABEL_SIZE] * 3
     assert not Job.objects.exists()
-
-
-def test_many_bin_labels_go_to_the_background_and_sales_cannot_ask(
-    client, settings, warehouse, warehouse_user, sales_user, django_capture_on_commit_callbacks
-):
-    # given
-    settings.OMS_PDF_INLINE_MAX = 2
-    bins = [LocationFactory(warehouse=warehouse, code=f"B-{n:02d}") for n in range(3)]
-    ids = ",".join(str(location.pk) for location in bins)
-    client.force_login(sales_user)
-    refused = client.get(reverse("fulfillment:bin_labels"), {"ids": ids})
-    client.force_login(warehouse_user)
-
-    # when
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("fulfillment:bin_labels"), {"ids": ids})
-    job = Job.objects.get()
-    content = b"".join(client.get(reverse("jobs:download", args=[job.pk])).streaming_content)
-
-    # then
-    assert refused.status_code == 403
-    assert response.status_code == 302
-    assert scanned_texts(content) == [{location.barcode} for location in bins]
 
 
 def test_asking_twice_while_it_prints_shares_the_job(client, settings, packed_wave, warehouse_user):

@@ -21,7 +21,7 @@ def update_counts(
     Python than the statement saves for the handful of rows a service changes;
     this sends the new values as one derived table instead (a form PostgreSQL
     and SQLite both accept). Both are one statement; ``bench/order_internals.py``
-    measured about 3.7 ms of CPU saved per order create + confirm (it writes the
+    measured 2 to 4 ms of CPU saved per order create + confirm (it writes the
     allocation counts of stock rows and order lines). ``touch`` names a
     date-time field set to ``now`` on every row. Only integer fields are
     supported (they are cast explicitly, on PostgreSQL and SQLite alike).

@@ -6,8 +6,8 @@ from the same field definitions as ``OrderSerializer``, which stays the
 schema's description of it and serves the list and detail reads; a test
 proves the two agree field for field. Building DRF's nested serializers on
 every write costs more CPU than the SQL does: ``bench/order_internals.py``
-measured 8.4 ms more per create + confirm with OrderSerializer (15.4 ms
-against 23.8 ms for the whole placement, this machine).
+measured 8 to 10 ms more per create + confirm with OrderSerializer, against
+15 to 18 ms for the whole placement with it (two runs, this machine).
 """
 
 from __future__ import annotations

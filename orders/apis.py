@@ -99,7 +99,7 @@ class PreconditionFailed(DomainError):
 
 # What an order's answer shows besides the order row, as plain lists (``loaded_lines``...):
 # read by these prefetches, or handed over by the service that has just written them
-# (order_create, order_confirm): that saves 5 statements and about 5 ms of CPU per
+# (order_create, order_confirm): that saves 5 statements and 5 to 10 ms of CPU per
 # create + confirm (bench/order_internals.py).
 ORDER_PREFETCHES = {
     "loaded_lines": Prefetch(

@@ -4,7 +4,7 @@ Inside ``collect_events()`` (every order service runs in one) events are kept
 and written together in one INSERT when the block ends, so a confirmation that
 records a payment, a status change and an allocation per line costs one
 statement for its timeline, not one per event: ``bench/order_internals.py``
-measured 4 statements and about 1.5 ms of CPU saved per order create + confirm.
+measured 4 statements and 1 to 1.5 ms of CPU saved per order create + confirm.
 A block that ends with an error writes nothing (its transaction rolls back).
 """
 

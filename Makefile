@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The development server queues background work for a worker, as production does.
 DEV_TASKS := django_tasks_db.DatabaseBackend
+# The slice of the Online Retail history make run loads (about 2,000 orders).
+DEMO_SINCE ?= 2011-11-21
 
 .PHONY: run test test-sqlite test-postgres lint format setup bench clean-db
 
@@ -26,7 +28,12 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py load_demo_data
 	DEBUG=1 $(BIN)/python manage.py load_fulfillment_demo
 	DEBUG=1 $(BIN)/python manage.py create_demo_users
-	@echo "== serving on http://$(HOST):$(PORT)/ with a background worker (emails, big PDFs, exports)"
+	@# Recent order history from the Online Retail data set; its customers are made up,
+	@# so the emails of the orders it keeps open go nowhere (a dummy mail backend).
+	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
+	  $(BIN)/python manage.py import_online_retail --since $(DEMO_SINCE) --shift --open 2
+	@echo "== serving on http://$(HOST):$(PORT)/ with a background worker (emails, big PDFs, exports);"
+	@echo "   log in as sales, warehouse, manager or admin with the password printed above"
 	@DEBUG=1 TASKS_BACKEND=$(DEV_TASKS) $(BIN)/python manage.py db_worker --no-startup-delay & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 TASKS_BACKEND=$(DEV_TASKS) $(BIN)/python manage.py runserver $(HOST):$(PORT)

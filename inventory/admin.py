@@ -14,6 +14,7 @@ from inventory.models import (
     Warehouse,
 )
 from oms.admin_fsm import ServiceTransitionsAdmin
+from oms.admin_paging import GrowingTableAdmin
 from oms.errors import DomainError
 
 
@@ -210,7 +211,7 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin):
+class StockMovementAdmin(GrowingTableAdmin, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "kind",
@@ -222,10 +223,9 @@ class StockMovementAdmin(ReadOnlyAdmin):
         "reason",
         "user",
     ]
-    list_filter = ["kind", "location__warehouse"]
+    list_filter = ["kind", "location__warehouse", "created_at"]
     search_fields = ["product__sku", "reference", "reason"]
     list_select_related = ["product", "location", "location__warehouse", "user"]
-    date_hierarchy = "created_at"
 
 
 # --- purchase orders --------------------------------------------------------------------------

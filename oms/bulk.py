@@ -106,3 +106,13 @@ def immediate_checks() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def refresh_statistics() -> None:
+    """Let the database learn the new sizes of its tables after a bulk load (ANALYZE).
+
+    Without it the planner keeps judging the tables by their old sizes until
+    autovacuum gets to them, and lists estimate counts from stale figures.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

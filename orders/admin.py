@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from oms.admin_fsm import ServiceTransitionsAdmin
-from orders import services
+from orders import selectors, services
 from orders.models import Address, Customer, LineAllocation, Order, OrderEvent, OrderLine, Payment
 
 # Admin transition buttons run the same services as the pages and the API, so a
@@ -109,6 +109,10 @@ class OrderAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        """Search as the order list does (number, reference, customer), with its indexes."""
+        return selectors.order_search(queryset, search_term), False
 
     def transition_done(self, obj) -> str:
         return f"Order {obj} is now {obj.get_status_display().lower()}."

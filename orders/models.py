@@ -177,6 +177,7 @@ class Order(FSMModelMixin, TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="order_newest_first")]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "external_reference"],
@@ -326,6 +327,12 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["order", "position", "pk"]
         base_manager_name = "all_objects"
+        indexes = [
+            # The few lines still waiting for stock, found without reading the rest.
+            models.Index(
+                fields=["order"], condition=Q(quantity_backordered__gt=0), name="line_waiting"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
             models.CheckConstraint(

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from oms.admin_paging import GrowingTableAdmin
 from oms.errors import DomainError
 from oms.models import OutboundEmail
 from oms.outbox.kinds import kind_label, kind_link
@@ -13,7 +14,7 @@ ACTION_LIMIT = 500
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(GrowingTableAdmin, admin.ModelAdmin):
     """The outbox, read-only: resend and cancel are actions that run the outbox's services."""
 
     list_display = [
@@ -30,7 +31,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "created_at"]
     search_fields = ["about_label", "subject", "message_id", "to"]
     list_select_related = ["created_by"]
-    date_hierarchy = "created_at"
     actions = ["resend_emails", "cancel_emails"]
     fields = [
         "kind",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
 from oms.access import staff_view
 from oms.errors import NotFound
+from oms.pagination import paginate_by_key
 from orders import selectors
 from orders.forms import CustomerFilterForm
 
@@ -24,7 +24,7 @@ def customer_list(request):
     data = form.cleaned_data if form.is_valid() else {}
     vip = {"yes": True, "no": False}.get(data.get("vip") or "")
     customers = selectors.customer_list(search=data.get("q") or "", vip=vip)
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate_by_key(customers, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -41,8 +41,8 @@ def customer_detail(request, pk: int):
         customer = selectors.customer_get(pk)
     except NotFound as error:
         raise Http404(error.message) from error
-    orders = Paginator(selectors.customer_orders(customer), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    orders = paginate_by_key(
+        selectors.customer_orders(customer), request.GET.get("page"), PAGE_SIZE
     )
     return render(
         request,

@@ -11,13 +11,13 @@ from decimal import Decimal
 from operator import attrgetter
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from oms.access import staff_view
 from oms.barcodes import is_digits
 from oms.errors import DomainError, InvalidInput, NotFound
+from oms.pagination import paginate_by_key
 from orders import hooks, selectors
 from orders.forms import (
     FORMS_INVALID,
@@ -35,6 +35,9 @@ from orders.services import editable_fields, order_update
 from orders.services.desk import SHIPPING_METHODS, TRANSITION_PERMS, order_transition
 
 PAGE_SIZE = 50
+# Lines an order page shows at first; an order of more (a wholesale one of a thousand
+# lines) offers the rest on a click, so the page stays quick.
+LINES_SHOWN = 200
 BLANK_LINE_ROWS = 3
 # Transitions a person starts from the order page, in the order the buttons appear.
 PAGE_TRANSITIONS = ["place", "confirm", "hold", "release", "cancel"]
@@ -71,7 +74,7 @@ def order_list(request):
         vip=_yes_no(data.get("vip")),
         backordered=_yes_no(data.get("backordered")),
     )
-    page = Paginator(selectors.order_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate_by_key(selectors.order_list(filters), request.GET.get("page"), PAGE_SIZE)
     counts = selectors.order_status_counts(filters)
     query = request.GET.copy()
     query.pop("page", None)
@@ -191,6 +194,8 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
     context = {
         "order": order,
         "lines": lines,
+        "lines_shown": lines if request.GET.get("lines") == "all" else lines[:LINES_SHOWN],
+        "lines_more": 0 if request.GET.get("lines") == "all" else max(len(lines) - LINES_SHOWN, 0),
         "payments": payments,
         "paid": paid,
         "due": max(order.total - paid, Decimal("0")),

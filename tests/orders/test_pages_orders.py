@@ -606,3 +606,33 @@ def test_an_edit_with_missing_fields_is_refused_in_words_and_changes_nothing(as_
     # then
     assert response.status_code == 400
     assert everything() == before
+
+
+def test_an_order_of_many_lines_shows_the_first_two_hundred_and_offers_the_rest(
+    as_sales, sales_user
+):
+    # given an order of 203 lines
+    [order] = make_orders(1, lines=203, sales_user=sales_user)
+    # when
+    first = as_sales.get(detail(order)).content.decode()
+    everything = as_sales.get(detail(order) + "?lines=all").content.decode()
+    # then
+    assert first.count("<tr data-line=") == 200
+    assert "Show the other 3 lines" in first
+    assert everything.count("<tr data-line=") == 203
+    assert "data-lines-more" not in everything
+
+
+def test_the_order_list_shows_line_counts_and_the_backorder_flag_from_subqueries(
+    as_sales, sales_user, django_assert_max_num_queries
+):
+    # given two orders of three lines, one confirmed with nothing in stock (backordered)
+    first, second = make_orders(2, lines=3, sales_user=sales_user)
+    services.order_confirm(order_id=first.pk, user=sales_user)
+    # when
+    with django_assert_max_num_queries(12):
+        page = as_sales.get(reverse("orders:order_list")).content.decode()
+    # then
+    assert page.count('<td class="text-end num">3</td>') == 2
+    assert page.count("</span> backorder</span>") == 1
+    assert Order.objects.get(pk=first.pk).status == Order.Status.BACKORDERED

@@ -34,7 +34,7 @@ from fulfillment import services as fulfillment_services
 from fulfillment.services.history import history_shipments
 from inventory.demo.sources import default_data_dir, sample_data_dir
 from inventory.services.history import Sold, history_ledger, history_products
-from oms.bulk import immediate_checks
+from oms.bulk import immediate_checks, refresh_statistics
 from oms.errors import DomainError
 from orders import services as order_services
 from orders.retail import Invoice, read_invoices
@@ -151,6 +151,7 @@ class Command(BaseCommand):
                     ]
                 )
             progress.advance(sum(len(invoice.lines) for invoice in batch))
+        refresh_statistics()
         opened = self._open(to_open, customers, products)
         seconds = time.monotonic() - started
         lines = sum(len(invoice.lines) for invoice in history)

@@ -627,7 +627,7 @@ def test_the_order_list_shows_line_counts_and_the_backorder_flag_from_subqueries
     as_sales, sales_user, django_assert_max_num_queries
 ):
     # given two orders of three lines, one confirmed with nothing in stock (backordered)
-    first, second = make_orders(2, lines=3, sales_user=sales_user)
+    first, _ = make_orders(2, lines=3, sales_user=sales_user)
     services.order_confirm(order_id=first.pk, user=sales_user)
     # when
     with django_assert_max_num_queries(12):

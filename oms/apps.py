@@ -8,5 +8,7 @@ class OmsConfig(AppConfig):
 
     def ready(self) -> None:
         from oms.roles import sync_roles_after_migrate
+        from oms.tax_seed import seed_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="oms.sync_roles")
+        post_migrate.connect(seed_after_migrate, dispatch_uid="oms.seed_tax_rates")

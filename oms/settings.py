@@ -339,3 +339,10 @@ OMS_EMAIL_RETRY_MAX_SECONDS = int(os.environ.get("OMS_EMAIL_RETRY_MAX_SECONDS", 
 # this value at the product's price, waits for a manager's approval before it is booked.
 OMS_COUNT_APPROVAL_SHARE = Decimal(os.environ.get("OMS_COUNT_APPROVAL_SHARE", "0.10"))
 OMS_COUNT_APPROVAL_VALUE = Decimal(os.environ.get("OMS_COUNT_APPROVAL_VALUE", "100.00"))
+# Taxes (oms.tax): the seller's country and VAT number, whether prices are entered with tax
+# included, whether goods sent abroad are zero-rated, the tax class of shipping charges.
+OMS_SELLER_COUNTRY = os.environ.get("OMS_SELLER_COUNTRY", "GB").upper()
+OMS_SELLER_TAX_NUMBER = os.environ.get("OMS_SELLER_TAX_NUMBER", "GB 123 4567 89")
+OMS_PRICES_INCLUDE_TAX = env_bool("OMS_PRICES_INCLUDE_TAX", True)
+OMS_ZERO_RATE_EXPORTS = env_bool("OMS_ZERO_RATE_EXPORTS", True)
+OMS_SHIPPING_TAX_CLASS = os.environ.get("OMS_SHIPPING_TAX_CLASS", "standard")

@@ -19,6 +19,7 @@ from orders.serializers import AddressSerializer, OrderSerializer
 
 _MONEY = serializers.DecimalField(max_digits=12, decimal_places=2)
 _LINE_TOTAL = serializers.DecimalField(max_digits=14, decimal_places=2)
+_RATE = serializers.DecimalField(max_digits=5, decimal_places=4)
 _TIME = serializers.DateTimeField()
 _ADDRESS_FIELDS = AddressSerializer.Meta.fields
 _ORDER_PLAIN = [
@@ -34,6 +35,8 @@ _ORDER_PLAIN = [
     "notes",
     "currency",
     "version",
+    "prices_include_tax",
+    "tax_note",
 ]
 
 
@@ -64,6 +67,9 @@ def order_as_dict(order: Order) -> dict:
         subtotal=_MONEY.to_representation(order.subtotal),
         shipping_price=_MONEY.to_representation(order.shipping_price),
         total=_MONEY.to_representation(order.total),
+        tax_total=_MONEY.to_representation(order.tax_total),
+        shipping_tax_rate=_RATE.to_representation(order.shipping_tax_rate),
+        shipping_tax=_MONEY.to_representation(order.shipping_tax),
         placed_at=_time(order.placed_at),
         confirmed_at=_time(order.confirmed_at),
         lines=[
@@ -79,6 +85,8 @@ def order_as_dict(order: Order) -> dict:
                 "quantity_returned": line.quantity_returned,
                 "is_drop_ship": line.is_drop_ship,
                 "line_total": _LINE_TOTAL.to_representation(line.line_total),
+                "tax_rate": _RATE.to_representation(line.tax_rate),
+                "tax_amount": _MONEY.to_representation(line.tax_amount),
             }
             for line in order.loaded_lines
         ],

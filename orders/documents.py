@@ -15,6 +15,7 @@ from oms import pdf
 from oms.documents import company_context
 from orders.models import Payment
 from orders.payments import amount_received
+from orders.taxes import tax_bases
 
 INVOICE = "documents/invoice.html"
 
@@ -51,17 +52,19 @@ def payment_status(order) -> tuple[str, str, Decimal]:
 
 
 def invoice_context(order) -> dict:
-    """Return an order's invoice: its lines and totals as on the order (no VAT added), and payments."""
+    """Return an order's invoice: its lines with their tax rates, the tax by rate, the payments."""
     status, label, paid = payment_status(order)
+    order_lines = list(order.lines.all())
     lines = [
         {
             "sku": line.sku,
             "name": line.name,
             "quantity": line.quantity,
             "unit_price": line.unit_price,
+            "tax_rate": (line.tax_rate * 100).normalize(),
             "total": line.line_total,
         }
-        for line in order.lines.all()
+        for line in order_lines
     ]
     return {
         "company": company_context(),
@@ -94,12 +97,19 @@ def invoice_context(order) -> dict:
         "paid": paid,
         "balance": max(order.total - paid, Decimal("0.00")),
         "currency": order.currency,
-        "tax_note": getattr(
-            settings,
-            "OMS_INVOICE_TAX_NOTE",
-            "Amounts as agreed on the order; no VAT is added on this invoice.",
-        ),
+        "prices_include_tax": order.prices_include_tax,
+        "tax_total": order.tax_total,
+        "tax_bases": tax_bases(order, order_lines),
+        "tax_number": getattr(settings, "OMS_SELLER_TAX_NUMBER", ""),
+        "tax_note": TAX_NOTES.get(order.tax_note, ""),
+        "tax_exempt_reference": order.customer.tax_exempt_reference,
     }
+
+
+TAX_NOTES = {
+    "export": "Export outside the seller's country: zero-rated.",
+    "exempt": "The customer is exempt from tax.",
+}
 
 
 def invoice_pdf(order) -> bytes:

@@ -60,6 +60,11 @@ class Customer(TimeStampedModel):
     phone = models.CharField(max_length=40, blank=True)
     is_vip = models.BooleanField("VIP", default=False)
     notes = models.TextField(blank=True)
+    tax_exempt_reference = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The customer's exemption certificate or number; set: no tax is charged.",
+    )
     default_shipping_address = models.ForeignKey(
         Address, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -155,6 +160,15 @@ class Order(FSMModelMixin, TimeStampedModel):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     shipping_price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    prices_include_tax = models.BooleanField(
+        default=True, help_text="Whether the prices on this order include tax (kept as taken)."
+    )
+    tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    shipping_tax_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    shipping_tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    tax_note = models.CharField(
+        max_length=20, blank=True, help_text="Why no tax is charged: export or exempt."
+    )
     status = FSMField(
         max_length=20,
         choices=Status.choices,
@@ -317,6 +331,8 @@ class OrderLine(models.Model):
     quantity_backordered = models.PositiveIntegerField(default=0)
     quantity_shipped = models.PositiveIntegerField(default=0)
     quantity_returned = models.PositiveIntegerField(default=0)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     is_drop_ship = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -111,6 +111,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "quantity_returned",
             "is_drop_ship",
             "line_total",
+            "tax_rate",
+            "tax_amount",
         ]
         read_only_fields = fields
 
@@ -163,6 +165,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "subtotal",
             "shipping_price",
             "total",
+            "prices_include_tax",
+            "tax_total",
+            "shipping_tax_rate",
+            "shipping_tax",
+            "tax_note",
             "version",
             "placed_at",
             "confirmed_at",

@@ -31,6 +31,7 @@ from inventory.demo.sources import (
 )
 from inventory.models import Location, Product, StockLevel, StockMovement, Supplier, Warehouse
 from oms.barcodes import gtin_variants
+from oms.models import TaxClass
 
 DEFAULT_PRODUCTS = 400
 OPENING_REFERENCE = "OPENING-STOCK"
@@ -185,6 +186,8 @@ def _create_products(source: SourceResult, suppliers: dict[str, Supplier]) -> li
     barcode_owner = dict(
         Product.objects.filter(barcode__in=list(variants)).values_list("barcode", "sku")
     )
+    # Open Food Facts sells food: zero-rated for UK VAT (the giftware keeps the standard rate).
+    food = TaxClass.objects.filter(code="zero").first()
     new = []
     covered = []
     for candidate in source.candidates:
@@ -215,6 +218,7 @@ def _create_products(source: SourceResult, suppliers: dict[str, Supplier]) -> li
                 reorder_point=plan.reorder_point,
                 supplier=supplier,
                 is_drop_ship=plan.drop_ship,
+                tax_class=food if candidate.barcode is not None else None,
             )
         )
         covered.append(candidate.sku)

@@ -86,6 +86,14 @@ class Product(TimeStampedModel):
         "drop-ship", default=False, help_text="Shipped by the supplier, never held in stock."
     )
     is_active = models.BooleanField(default=True)
+    tax_class = models.ForeignKey(
+        "oms.TaxClass",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty: the standard class.",
+    )
 
     objects = ProductQuerySet.as_manager()
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from inventory.models import Product
-from oms import fsm, numbers
+from oms import fsm, numbers, tax
 from oms.errors import Conflict, InvalidInput, NotFound
 from oms.locks import lock_rows
 from oms.services import MAX_MONEY, MAX_TEXT, service, whole_number
@@ -84,15 +85,51 @@ def parse_money(value, *, field: str, label: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def set_totals(order: Order, lines: Sequence[OrderLine], *, field: str = "lines") -> None:
-    """Set the order's subtotal and total from its lines and shipping price.
+def order_rates(order: Order, *, on=None) -> tax.Rates:
+    """Return the tax rates that apply to an order: its destination, the day, the customer."""
+    address = order.shipping_address
+    country = address.country if address is not None else tax.seller_country()
+    exempt = bool(order.customer.tax_exempt_reference) if order.customer_id else False
+    return tax.Rates(country=country, on=on or timezone.localdate(), exempt=exempt)
 
-    Refuses (400, naming ``field``) a total past what a money column holds: the
-    bounds on lines (Order.MAX_LINES), quantities and prices keep every column
-    safe, and this keeps their product safe too.
+
+def set_totals(
+    order: Order,
+    lines: Sequence[OrderLine],
+    *,
+    field: str = "lines",
+    rates: tax.Rates | None = None,
+    tax_classes: dict[int, int | None] | None = None,
+) -> None:
+    """Set the order's totals and each line's tax from its lines and shipping price.
+
+    Each line (and the shipping charge) records the rate that applies today
+    and its tax, rounded per line (``oms.tax``); the order's tax is their sum,
+    and its total is what the customer pays. ``tax_classes`` maps product id to
+    tax class when the lines' products are not loaded. Refuses (400, naming
+    ``field``) a total past what a money column holds: the bounds on lines
+    (Order.MAX_LINES), quantities and prices keep every column safe, and this
+    keeps their product safe too.
     """
-    subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
-    total = subtotal + order.shipping_price
+    rates = rates or order_rates(order)
+    included = order.prices_include_tax
+    subtotal = tax_total = Decimal("0")
+    for line in lines:
+        tax_class = (
+            tax_classes.get(line.product_id)
+            if tax_classes is not None
+            else line.product.tax_class_id
+        )
+        charge = tax.charge(
+            line.unit_price * line.quantity, rates.rate(tax_class), included=included
+        )
+        line.tax_rate, line.tax_amount = charge.rate, charge.tax
+        subtotal += line.unit_price * line.quantity
+        tax_total += charge.tax
+    shipping = tax.charge(order.shipping_price, rates.shipping_rate(), included=included)
+    order.shipping_tax_rate, order.shipping_tax = shipping.rate, shipping.tax
+    tax_total += shipping.tax
+    total = subtotal + order.shipping_price + (Decimal("0") if included else tax_total)
     if total > MAX_MONEY:
         raise InvalidInput(
             f"The order's total would be {total:,.2f}, more than one order can hold "
@@ -101,6 +138,8 @@ def set_totals(order: Order, lines: Sequence[OrderLine], *, field: str = "lines"
             code="total_too_large",
         )
     order.subtotal = subtotal.quantize(Decimal("0.01"))
+    order.tax_total = tax_total.quantize(Decimal("0.01"))
+    order.tax_note = rates.reason
     order.total = total.quantize(Decimal("0.01"))
 
 

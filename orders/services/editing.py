@@ -25,6 +25,7 @@ from orders.services.base import (
     Status,
     check_order_fields,
     lock_order,
+    order_rates,
     order_service,
     parse_money,
     resolve_lines,
@@ -223,6 +224,7 @@ def order_update(
         return order
     changed: list[str] = []
     money_field = next((name for name in ("lines", "shipping_price") if name in proposed), "")
+    changed_fields = set(proposed)
     lines = None
     if "lines" in proposed:
         _replace_lines(order, proposed.pop("lines"))
@@ -237,11 +239,16 @@ def order_update(
     for name, value in proposed.items():
         setattr(order, name, value)
         changed.append(CHANGE_WORDS.get(name, name.replace("_", " ")))
-    if money_field:
-        if lines is None:
-            lines = list(order.lines.all())
-        set_totals(order, lines, field=money_field)
-        _check_paid(order, money_field)
+    if money_field or "shipping_address" in changed_fields:
+        # Prices, shipping or the destination changed: the tax is worked out again, at
+        # the rates of the day the order was placed (today for a draft).
+        lines = list(order.lines.select_related("product"))
+        on = timezone.localdate(order.placed_at) if order.placed_at else None
+        set_totals(
+            order, lines, field=money_field or "shipping_address", rates=order_rates(order, on=on)
+        )
+        OrderLine.objects.bulk_update(lines, ["tax_rate", "tax_amount"])
+        _check_paid(order, money_field or "shipping_address")
     order.version += 1
     order.save()
     order_event(

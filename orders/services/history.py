@@ -19,6 +19,8 @@ from decimal import Decimal
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from inventory.models import Product
+from oms import tax
 from oms.bulk import insert_rows, reserve_ids
 from oms.services import service
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
@@ -62,6 +64,25 @@ def _customer_name(invoice: Invoice) -> str:
     if invoice.customer_id:
         return f"Customer {invoice.customer_id}"
     return f"Guest orders ({invoice.country_name})"
+
+
+class HistoryRates:
+    """The tax rates of the history, read once per destination and day.
+
+    The data set's prices include VAT, as the shop showed them; a country the
+    data set does not name (``ZZ``) is taxed as the seller's own.
+    """
+
+    def __init__(self):
+        self._rates: dict[tuple[str, object], tax.Rates] = {}
+
+    def __call__(self, invoice: Invoice) -> tax.Rates:
+        country = tax.seller_country() if invoice.country == "ZZ" else invoice.country
+        key = (country, timezone.localdate(invoice.placed_at))
+        found = self._rates.get(key)
+        if found is None:
+            found = self._rates[key] = tax.Rates(country=country, on=key[1])
+        return found
 
 
 def already_imported(invoices: Sequence[Invoice]) -> set[tuple[str, str]]:
@@ -145,6 +166,7 @@ def history_customers(*, invoices: Sequence[Invoice]) -> dict[str, int]:
             "phone",
             "is_vip",
             "notes",
+            "tax_exempt_reference",
             "default_shipping_address_id",
             "default_billing_address_id",
             "created_at",
@@ -158,6 +180,7 @@ def history_customers(*, invoices: Sequence[Invoice]) -> dict[str, int]:
                 "",
                 False,
                 "From the online retail history.",
+                "",
                 a,
                 a,
                 wanted[e].placed_at,
@@ -177,13 +200,21 @@ def history_orders(
     products: dict[str, tuple[int, int]],
     customers: dict[str, int],
     now: datetime | None = None,
+    rates: HistoryRates | None = None,
 ) -> list[HistoryOrder]:
     """Write invoices as shipped and delivered orders; return what the warehouse ships for each.
 
     ``products`` maps a stock code to (product id, bin id) (inventory's
-    ``history_products``), ``customers`` an email to a customer id.
+    ``history_products``), ``customers`` an email to a customer id. Each line
+    and the postage carry the VAT of the day they were sold (prices include it).
     """
     now = now or timezone.now()
+    rates = rates or HistoryRates()
+    tax_classes = dict(
+        Product.objects.filter(pk__in={pk for pk, _bin in products.values()}).values_list(
+            "pk", "tax_class_id"
+        )
+    )
     complete_before = now - timedelta(days=follow_up_days())
     order_ids = reserve_ids(Order, len(invoices))
     address_ids = reserve_ids(Address, len(invoices))
@@ -198,8 +229,17 @@ def history_orders(
         subtotal = sum((line.unit_price * line.quantity for line in invoice.lines), Decimal(0))
         total = (subtotal + invoice.shipping).quantize(Decimal("0.01"))
         order = HistoryOrder(order_id, invoice.number, address_id, shipped, delivered)
+        order_rates = rates(invoice)
+        shipping = tax.charge(invoice.shipping, order_rates.shipping_rate(), included=True)
+        tax_total = shipping.tax
         for position, line in enumerate(invoice.lines):
             product_id, location_id = products[line.stock_code]
+            line_tax = tax.charge(
+                line.unit_price * line.quantity,
+                order_rates.rate(tax_classes.get(product_id)),
+                included=True,
+            )
+            tax_total += line_tax.tax
             line_id = next(line_ids)
             lines.append(
                 (
@@ -216,6 +256,8 @@ def history_orders(
                     0,
                     False,
                     position,
+                    line_tax.rate,
+                    line_tax.tax,
                 )
             )
             order.lines.append(ShippedLine(line_id, product_id, location_id, line.quantity))
@@ -246,6 +288,11 @@ def history_orders(
                 delivered,
                 placed,
                 delivered,
+                True,
+                tax_total,
+                shipping.rate,
+                shipping.tax,
+                order_rates.reason,
             )
         )
         if total > 0:
@@ -315,6 +362,11 @@ def history_orders(
             "delivered_at",
             "created_at",
             "updated_at",
+            "prices_include_tax",
+            "tax_total",
+            "shipping_tax_rate",
+            "shipping_tax",
+            "tax_note",
         ],
         orders,
     )
@@ -334,6 +386,8 @@ def history_orders(
             "quantity_returned",
             "is_drop_ship",
             "position",
+            "tax_rate",
+            "tax_amount",
         ],
         lines,
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from oms import tax
 from oms.errors import Conflict, InvalidInput, TransitionRefused
 from oms.services import require_perm
 from orders import hooks
@@ -100,6 +101,7 @@ def order_create(
         shipping_price=shipping_price,
         is_vip=customer.is_vip if is_vip is None else bool(is_vip),
         currency=currency,
+        prices_include_tax=tax.prices_include_tax(),
         **fields,
         created_by=user if getattr(user, "pk", None) else None,
     )

@@ -13,9 +13,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from inventory import selectors as inventory_selectors
 from inventory.models import Product
+from oms import tax
 from oms.access import staff_view
 from oms.barcodes import is_digits
 from oms.errors import DomainError, InvalidInput
@@ -29,7 +31,7 @@ from orders.forms import (
     PaymentForm,
     show_errors,
 )
-from orders.models import Order
+from orders.models import Customer, Order
 from orders.services.desk import line_outcome, order_take
 
 MAX_LINES = 200
@@ -94,12 +96,26 @@ def _money(text: str) -> Decimal:
     return value.quantize(Decimal("0.01")) if value.is_finite() and value >= 0 else Decimal("0")
 
 
+def _desk_rates(data) -> tax.Rates:
+    """Return the tax rates of the order being taken: its destination and its customer."""
+    customer_id = id_or_none(data.get("customer-id"))
+    exempt = bool(
+        customer_id
+        and Customer.objects.filter(pk=customer_id).exclude(tax_exempt_reference="").exists()
+    )
+    country = (data.get("shipping_address-country") or tax.seller_country())[:2]
+    return tax.Rates(country=country, on=timezone.localdate(), exempt=exempt)
+
+
 def _lines_context(lines: list[DeskLine], data) -> dict:
-    """Availability, the warning per line, and the totals, as the page shows them."""
+    """Availability, the warning per line, and the totals with their tax, as the page shows them."""
     policy = data.get("ship_policy") or Order.ShipPolicy.PARTIAL
+    rates = _desk_rates(data)
+    included = tax.prices_include_tax()
     # Several lines of one product draw on the same stock, in line order.
     used: dict[int, int] = {}
-    subtotal = Decimal("0.00")
+    subtotal = tax_total = Decimal("0.00")
+    tax_error = ""
     for line in lines:
         line.outcome = None
         if line.product is None:
@@ -115,13 +131,30 @@ def _lines_context(lines: list[DeskLine], data) -> dict:
             is_drop_ship=line.product.is_drop_ship,
         )
         subtotal += line.line_total or Decimal("0")
+        try:
+            rate = rates.rate(line.product.tax_class_id)
+        except DomainError as error:
+            tax_error = error.message
+            continue
+        line.tax = tax.charge(line.line_total or Decimal("0"), rate, included=included)
+        tax_total += line.tax.tax
     shipping = _money(data.get("shipping_price", ""))
+    try:
+        tax_total += tax.charge(shipping, rates.shipping_rate(), included=included).tax
+    except DomainError as error:
+        tax_error = error.message
     short = [line for line in lines if line.outcome and line.outcome.level == "short"]
+    gross = subtotal + shipping + (Decimal("0") if included else tax_total)
     return {
         "lines": lines,
         "subtotal": subtotal,
         "shipping": shipping,
-        "total": subtotal + shipping,
+        "tax_total": tax_total,
+        "net_total": gross - tax_total,
+        "tax_note": rates.reason,
+        "tax_error": tax_error,
+        "prices_include_tax": included,
+        "total": gross,
         "short_lines": short,
         "ship_policy": policy,
     }

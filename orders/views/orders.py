@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from oms import tax
 from oms.access import staff_view
 from oms.barcodes import is_digits
 from oms.errors import DomainError, InvalidInput, NotFound
@@ -33,6 +34,7 @@ from orders.notifications import pending_email_entries
 from orders.payments import amount_paid
 from orders.services import editable_fields, order_update
 from orders.services.desk import SHIPPING_METHODS, TRANSITION_PERMS, order_transition
+from orders.taxes import tax_breakdown
 
 PAGE_SIZE = 50
 # Lines an order page shows at first; an order of more (a wholesale one of a thousand
@@ -210,6 +212,8 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
         )[0],
         "waiting": [line for line in lines if line.quantity_backordered],
         "sections": hooks.page_sections(order=order, user=user),
+        "tax_breakdown": tax_breakdown(order, lines),
+        "seller_country": tax.seller_country(),
         "hold_reason": next((e.note for e in events if e.to_status == Order.Status.ON_HOLD), "")
         if order.status == Order.Status.ON_HOLD
         else "",

@@ -39,6 +39,11 @@ def test_reserved_ids_are_new_and_rows_written_with_them_read_back_as_the_orm_wr
             "placed_at",
             "created_at",
             "updated_at",
+            "prices_include_tax",
+            "tax_total",
+            "shipping_tax_rate",
+            "shipping_tax",
+            "tax_note",
         ],
         [
             (
@@ -62,6 +67,11 @@ def test_reserved_ids_are_new_and_rows_written_with_them_read_back_as_the_orm_wr
                 when,
                 when,
                 when,
+                True,
+                Decimal("1.75"),
+                Decimal("0.2000"),
+                Decimal("0.00"),
+                "",
             )
             for pk in ids
         ],

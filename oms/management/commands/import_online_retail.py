@@ -38,7 +38,12 @@ from oms.bulk import immediate_checks, refresh_statistics
 from oms.errors import DomainError
 from orders import services as order_services
 from orders.retail import Invoice, read_invoices
-from orders.services.history import already_imported, history_customers, history_orders
+from orders.services.history import (
+    HistoryRates,
+    already_imported,
+    history_customers,
+    history_orders,
+)
 
 BATCH = 2000  # invoices per transaction
 
@@ -131,11 +136,14 @@ class Command(BaseCommand):
             products = history_products(catalogue=_catalogue(fresh))
             customers = history_customers(invoices=fresh)
         progress = Progress(self.stdout, sum(len(i.lines) for i in history))
+        rates = HistoryRates()
         for start in range(0, len(history), BATCH):
             batch = history[start : start + BATCH]
             with transaction.atomic():
                 immediate_checks()
-                made = history_orders(invoices=batch, products=products, customers=customers)
+                made = history_orders(
+                    invoices=batch, products=products, customers=customers, rates=rates
+                )
                 numbers = history_shipments(orders=made)
                 history_ledger(
                     sold=[

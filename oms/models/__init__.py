@@ -295,3 +295,6 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+from oms.models.tax import TaxClass, TaxRate  # noqa: E402, F401  (the tax tables)

@@ -73,7 +73,10 @@ class ProductAdmin(NoDeleteAdmin):
     inlines = [StockLevelInline]
     actions = ["deactivate", "activate"]
     fieldsets = [
-        (None, {"fields": ["sku", "name", "description", "barcode", "price", "supplier"]}),
+        (
+            None,
+            {"fields": ["sku", "name", "description", "barcode", "price", "tax_class", "supplier"]},
+        ),
         ("Stock", {"fields": ["reorder_point", "is_drop_ship", "is_active"]}),
         ("Size and weight", {"fields": ["weight_grams", "length_mm", "width_mm", "height_mm"]}),
     ]

@@ -137,6 +137,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "oms.cancel_outboundemail",
         "oms.view_apitoken",
         "oms.revoke_apitoken",
+        "oms.view_taxclass",
+        "oms.add_taxclass",
+        "oms.change_taxclass",
+        "oms.view_taxrate",
+        "oms.add_taxrate",
+        "oms.change_taxrate",
     ],
     # A carrier's system posts tracking news and nothing else: it reads no shipment.
     Role.CARRIER: [

@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Q
 
-from oms.errors import Conflict
+from oms.errors import Conflict, NotFound
 from oms.models import TaxClass, TaxRate
 
 CENT = Decimal("0.01")
@@ -64,6 +64,20 @@ def charge(amount: Decimal, rate: Decimal, *, included: bool) -> Charge:
     net = amount.quantize(CENT, ROUND_HALF_UP)
     tax = (amount * rate).quantize(CENT, ROUND_HALF_UP)
     return Charge(rate, net, tax, net + tax)
+
+
+def tax_class_get(code: str, *, field: str = "tax_class") -> TaxClass:
+    """Return the active tax class with this code, or refuse naming the ones there are."""
+    code = (code or "").strip()
+    found = TaxClass.objects.filter(code__iexact=code, is_active=True).first()
+    if found is None:
+        known = ", ".join(TaxClass.objects.filter(is_active=True).values_list("code", flat=True))
+        raise NotFound(
+            f"There is no tax class {code!r}; the classes are: {known}.",
+            field=field,
+            code="unknown_tax_class",
+        )
+    return found
 
 
 class Rates:

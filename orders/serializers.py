@@ -86,6 +86,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "phone",
             "is_vip",
             "notes",
+            "tax_exempt_reference",
             "default_shipping_address",
             "default_billing_address",
             "created_at",
@@ -305,5 +306,12 @@ class CustomerWriteSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     is_vip = serializers.BooleanField(required=False)
     notes = text(required=False, allow_blank=True)
+    tax_exempt_reference = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text="The customer's tax exemption certificate or number; set: no tax is charged "
+        "on their orders from now on (orders already placed keep their tax).",
+    )
     default_shipping_address = AddressInputSerializer(required=False, allow_null=True)
     default_billing_address = AddressInputSerializer(required=False, allow_null=True)

@@ -24,6 +24,7 @@ from inventory.serializers.catalogue import (
     WarehouseCreateSerializer,
     WarehouseSerializer,
 )
+from oms import tax
 from oms.api_exceptions import validated
 from oms.viewsets import BaseViewSet
 
@@ -38,6 +39,9 @@ def _product_fields(data: dict) -> dict:
     if "supplier" in fields:
         code = (fields["supplier"] or "").strip()
         fields["supplier"] = selectors.supplier_get(code) if code else None
+    if "tax_class" in fields:
+        code = (fields["tax_class"] or "").strip()
+        fields["tax_class"] = tax.tax_class_get(code) if code else None
     return fields
 
 

@@ -14,6 +14,12 @@ class ProductSerializer(serializers.ModelSerializer):
     """A product with its stock summed over every bin."""
 
     supplier = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    tax_class = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="Tax class code (standard, reduced, zero, exempt, ...); null: standard.",
+    )
     on_hand = serializers.IntegerField(source="total_on_hand", read_only=True)
     allocated = serializers.IntegerField(source="total_allocated", read_only=True)
     available = serializers.IntegerField(source="total_available", read_only=True)
@@ -34,6 +40,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "height_mm",
             "reorder_point",
             "supplier",
+            "tax_class",
             "is_drop_ship",
             "is_active",
             "on_hand",
@@ -70,6 +77,13 @@ class ProductWriteSerializer(serializers.Serializer):
     reorder_point = quantity_field("Reorder point", minimum=0, required=False)
     supplier = code_field(
         32, required=False, allow_blank=True, allow_null=True, help_text="Supplier code."
+    )
+    tax_class = code_field(
+        30,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Tax class code (standard, reduced, zero, exempt, ...); empty: standard.",
     )
     is_drop_ship = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)

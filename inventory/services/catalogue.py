@@ -23,6 +23,7 @@ PRODUCT_FIELDS = {
     "height_mm",
     "reorder_point",
     "supplier",
+    "tax_class",
     "is_drop_ship",
     "is_active",
 }

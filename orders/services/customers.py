@@ -99,6 +99,7 @@ CUSTOMER_FIELDS = {
     "phone",
     "is_vip",
     "notes",
+    "tax_exempt_reference",
     "default_shipping_address",
     "default_billing_address",
 }
@@ -108,11 +109,15 @@ def _customer_fields(customer: Customer, fields: dict) -> None:
     unknown = set(fields) - CUSTOMER_FIELDS
     if unknown:
         raise InvalidInput(f"These fields cannot be set: {', '.join(sorted(unknown))}.")
-    for name in ("name", "email", "phone", "notes"):
+    for name in ("name", "email", "phone", "notes", "tax_exempt_reference"):
         if name in fields:
             setattr(customer, name, str(fields[name] or "").strip())
     if "is_vip" in fields:
         customer.is_vip = bool(fields["is_vip"])
+    if len(customer.tax_exempt_reference) > 50:
+        raise InvalidInput(
+            "Keep the tax exemption reference to 50 characters.", field="tax_exempt_reference"
+        )
     if not customer.name:
         raise InvalidInput("Enter the customer's name.", field="name")
     if (

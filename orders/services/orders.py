@@ -174,8 +174,12 @@ def order_place(*, order_id: int, user=None) -> Order:
     order = lock_order(order_id)
     from_status = order.status
     run_transition(order, "place", user=user)
-    _check_placeable(order, has_lines=order.lines.exists())
+    lines = list(order.lines.select_related("product"))
+    _check_placeable(order, has_lines=bool(lines))
     order.placed_at = timezone.now()
+    # The tax is that of the day the order is placed (a draft may wait for days).
+    set_totals(order, lines)
+    OrderLine.objects.bulk_update(lines, ["tax_rate", "tax_amount"])
     save_transition(order, from_status=from_status, user=user)
     return order
 

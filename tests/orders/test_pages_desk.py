@@ -475,3 +475,26 @@ def test_a_bad_shipping_price_is_refused_beside_it(as_sales, stocked):
     }
     assert 'value="abc"' in response.text
     assert everything() == before
+
+
+def test_the_desk_shows_the_tax_as_lines_are_added(as_sales, stocked):
+    # when 3 mugs at 9.90 with shipping 3.95, prices including 20 % VAT
+    response = as_sales.post(
+        LINES, {"op": "add", "add_code": "mug-red", "add_qty": "3", "shipping_price": "3.95"}, **HX
+    )
+
+    # then: 29.70 includes 4.95; 3.95 includes 0.66
+    assert response.context["tax_total"] == Decimal("5.61")
+    assert "data-tax-included>5.61<" in response.text
+    assert "Of which tax" in response.text
+
+
+def test_the_desk_shows_no_tax_for_an_export(as_sales, stocked):
+    response = as_sales.post(
+        LINES,
+        {"op": "add", "add_code": "mug-red", "add_qty": "1", "shipping_address-country": "US"},
+        **HX,
+    )
+
+    assert response.context["tax_total"] == Decimal("0.00")
+    assert "Export: no tax" in response.text

@@ -3,7 +3,8 @@
 Registered with orders (``orders.hooks``) from FulfillmentConfig.ready():
 a cancelled order's open shipments are cancelled with it, a new address
 reaches the shipments nothing was picked for yet (or is refused while one is
-picked), and the order page lists the shipments with carrier and tracking.
+picked), the order page lists the shipments with carrier and tracking, and
+the customer's status page lists the parcels that left, with tracking links.
 """
 
 from __future__ import annotations
@@ -27,9 +28,17 @@ def _page_section(*, order, user) -> Section | None:
     return Section("fulfillment/_order_shipments.html", {"shipments": shipments, "order": order})
 
 
+def _customer_section(*, order, token: str) -> Section | None:
+    parcels = selectors.customer_parcels(order)
+    if not parcels:
+        return None
+    return Section("fulfillment/_track_parcels.html", {"parcels": parcels})
+
+
 HOOKS = OrderHooks(
     app="fulfillment",
     cancelled=_cancelled,
     readdressed=_readdressed,
     page_section=_page_section,
+    customer_section=_customer_section,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -328,3 +329,37 @@ def scan_history(*, user, screen: str, limit: int = 10, **filters) -> list[ScanE
     for row in rows:
         row.undone = row.pk in undone
     return rows
+
+
+@dataclass(frozen=True)
+class CustomerParcel:
+    """A shipment as its customer sees it: when it left, with whom, how to follow it."""
+
+    carrier: str
+    service: str
+    tracking_number: str
+    tracking_url: str
+    shipped_at: datetime.datetime | None
+    delivered_at: datetime.datetime | None
+    items: list[tuple[int, str]]
+
+
+def customer_parcels(order) -> list[CustomerParcel]:
+    """Return the order's shipments that left, for the customer's page (three queries)."""
+    return [
+        CustomerParcel(
+            carrier=shipment.carrier.name if shipment.carrier_id else "",
+            service=shipment.shipping_method.name if shipment.shipping_method_id else "",
+            tracking_number=shipment.tracking_number,
+            tracking_url=shipment.tracking_url,
+            shipped_at=shipment.shipped_at,
+            delivered_at=shipment.delivered_at,
+            items=[
+                (line.quantity, line.order_line.name)
+                for line in shipment.lines.all()
+                if line.quantity
+            ],
+        )
+        for shipment in order_shipments(order)
+        if shipment.shipped_at
+    ]

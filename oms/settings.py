@@ -346,3 +346,12 @@ OMS_SELLER_TAX_NUMBER = os.environ.get("OMS_SELLER_TAX_NUMBER", "GB 123 4567 89"
 OMS_PRICES_INCLUDE_TAX = env_bool("OMS_PRICES_INCLUDE_TAX", True)
 OMS_ZERO_RATE_EXPORTS = env_bool("OMS_ZERO_RATE_EXPORTS", True)
 OMS_SHIPPING_TAX_CLASS = os.environ.get("OMS_SHIPPING_TAX_CLASS", "standard")
+
+# The customer's status page (/track/): the site's public address for links in emails,
+# how long a link from an email (days) or from a lookup (hours) opens the page, and
+# how many tries a client address and an order number get per window ("count/seconds").
+OMS_PUBLIC_URL = os.environ.get("OMS_PUBLIC_URL", "http://127.0.0.1:8000")
+OMS_TRACK_LINK_DAYS = env_int("OMS_TRACK_LINK_DAYS", 90)
+OMS_TRACK_LOOKUP_HOURS = env_int("OMS_TRACK_LOOKUP_HOURS", 24)
+OMS_TRACK_RATE_PER_CLIENT = os.environ.get("OMS_TRACK_RATE_PER_CLIENT", "30/600")
+OMS_TRACK_RATE_PER_ORDER = os.environ.get("OMS_TRACK_RATE_PER_ORDER", "10/600")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inventory/", include("inventory.urls")),
     path("orders/", include("orders.urls")),
+    path("track/", include("orders.track_urls")),
     path("fulfillment/", include("fulfillment.urls")),
     path("jobs/", include("oms.job_urls")),
     path("emails/", include("oms.outbox.urls")),

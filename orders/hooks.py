@@ -25,6 +25,12 @@ about the app's own rows.
 ``page_section(order, user)``
     returns a :class:`Section` (a template and its context) for the order
     page, or None; it must cost a constant number of queries.
+
+``customer_section(order, token)``
+    returns a :class:`Section` for the customer's status page (``/track/``),
+    or None: in the customer's words, with nothing a customer should not
+    see (no staff address, no internal note); ``token`` is the link the page
+    was opened with, for the app's own forms. Constant queries.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ class OrderHooks:
     cancelled: Callable | None = None
     readdressed: Callable | None = None
     page_section: Callable | None = None
+    customer_section: Callable | None = None
 
 
 _registered: dict[str, OrderHooks] = {}
@@ -84,6 +91,17 @@ def page_sections(*, order, user) -> list[Section]:
     for hooks in registered():
         if hooks.page_section is not None:
             section = hooks.page_section(order=order, user=user)
+            if section is not None:
+                sections.append(section)
+    return sections
+
+
+def customer_sections(*, order, token: str) -> list[Section]:
+    """Return the other apps' sections of an order's status page for its customer."""
+    sections = []
+    for hooks in registered():
+        if hooks.customer_section is not None:
+            section = hooks.customer_section(order=order, token=token)
             if section is not None:
                 sections.append(section)
     return sections

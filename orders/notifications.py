@@ -116,9 +116,17 @@ def order_for_email(order_id: int) -> Order:
     )
 
 
+# Where a customer email's link to the order's status page goes. The link's token is
+# made when the email is handed to the mail server (``with_track_link``), so the outbox
+# keeps the words with this marker and no token is ever stored in clear.
+TRACK_MARKER = "[[track-link]]"
+
+
 def rendered(email: OutboundEmail, context: dict) -> Rendered:
     """Write an order email of ``email.kind`` from its templates and this context."""
     entry = EMAILS[email.kind]
+    if entry.to_customer:
+        context = {**context, "track_url": TRACK_MARKER}
     return Rendered(
         subject=entry.subject.format(number=context["order"].number),
         text=render_to_string(f"emails/{email.kind}.txt", context),
@@ -258,8 +266,19 @@ def register_order_email(kind: str, entry: OrderEmail, *, render=render_order_em
             render=render,
             record=record_order_email,
             link=_order_link,
+            finish=with_track_link if entry.to_customer else None,
         )
     )
+
+
+def with_track_link(email: OutboundEmail, text: str, html: str) -> tuple[str, str]:
+    """Put a new link to the order's status page where the words have its marker."""
+    if TRACK_MARKER not in text and TRACK_MARKER not in html:
+        return text, html
+    from orders.services.tracking import public_url, track_path, tracking_link_issue
+
+    url = public_url(track_path(tracking_link_issue(order_id=email.about_id)))
+    return text.replace(TRACK_MARKER, url), html.replace(TRACK_MARKER, url)
 
 
 def register_order_emails() -> None:

@@ -46,7 +46,9 @@ class EmailKind:
     ``render(email)`` returns the Rendered words (it may raise PermanentFailure);
     ``record(email, outcome, user)`` writes the outcome where the owner keeps its
     history, inside the transaction that changed the row; ``link(email)`` returns
-    the staff page of what the email is about.
+    the staff page of what the email is about; ``finish(email, text, html)``
+    returns the words as they are handed to the mail server, each time they
+    are (for what must not be kept in the outbox, such as a new link's secret).
     """
 
     name: str
@@ -54,6 +56,7 @@ class EmailKind:
     render: Callable[[OutboundEmail], Rendered]
     record: Callable[[OutboundEmail, Outcome, object], None] | None = None
     link: Callable[[OutboundEmail], str] | None = None
+    finish: Callable[[OutboundEmail, str, str], tuple[str, str]] | None = None
 
 
 _KINDS: dict[str, EmailKind] = {}

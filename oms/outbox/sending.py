@@ -128,15 +128,19 @@ def _render(email: OutboundEmail, now: datetime) -> None:
 
 
 def _deliver(email: OutboundEmail) -> None:
+    text, html = email.body_text, email.body_html
+    finish = email_kind(email.kind).finish
+    if finish is not None:
+        text, html = finish(email, text, html)
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=email.body_text,
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=list(email.to),
         headers={"Message-ID": email.message_id},
     )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+    if html:
+        message.attach_alternative(html, "text/html")
     message.send()
 
 

@@ -15,6 +15,9 @@ OPEN_PAGES = {
     "login": "the login page",
     "logout": "logging out",
     "healthz": "the load balancer's health check; shows nothing",
+    "track:lookup": "the customer's order lookup: number plus email or postcode, rate limited",
+    "track:page": "the customer's status page, opened by a secret link, rate limited",
+    "track:page_any": "any other address under /track/: the plain answer of a wrong link",
 }
 
 

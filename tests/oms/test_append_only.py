@@ -10,7 +10,7 @@ from inventory import services as inventory_services
 from inventory.models import StockMovement, StockScan
 from oms.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from orders import services as order_services
-from orders.models import OrderEvent
+from orders.models import OrderEvent, TrackingLookup
 from tests.factories import (
     CustomerFactory,
     LocationFactory,
@@ -49,11 +49,17 @@ def _order_event():
     return OrderEvent, "note"
 
 
+def _tracking_lookup():
+    TrackingLookup.objects.create(client="192.0.2.1", via="lookup", number="SO-1", outcome="missed")
+    return TrackingLookup, "outcome"
+
+
 MAKERS = {
     StockMovement: _movement,
     ScanEvent: _scan_event,
     StockScan: _stock_scan,
     OrderEvent: _order_event,
+    TrackingLookup: _tracking_lookup,
 }
 
 

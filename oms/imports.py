@@ -39,6 +39,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Model
+from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
 from oms import jobs
@@ -94,6 +95,13 @@ class ImportKind:
     def allowed(self, user) -> bool:
         """Tell whether the user may run this import."""
         return bool(user and user.is_active and user.has_perms(self.permissions))
+
+
+class NoInstances(BaseInstanceLoader):
+    """The loader of a resource whose rows each call a service rather than load a model row."""
+
+    def get_instance(self, row):
+        return None
 
 
 _KINDS: dict[str, ImportKind] = {}

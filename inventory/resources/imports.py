@@ -234,6 +234,7 @@ class StockCountImportResource(resources.Resource):
     class Meta:
         store_row_values = True
         use_transactions = True
+        instance_loader_class = imports.NoInstances
 
     def __init__(self, *, user=None, reference: str = "", taken_at=None, **options):
         super().__init__()

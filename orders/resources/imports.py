@@ -32,6 +32,7 @@ class MarketplaceOrderImportResource(resources.Resource):
     class Meta:
         store_row_values = True
         use_transactions = True
+        instance_loader_class = imports.NoInstances
 
     def __init__(self, *, user=None, filename: str = "", **options):
         super().__init__()

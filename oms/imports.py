@@ -162,7 +162,7 @@ def decode(content: bytes) -> str:
 
 def read_rows(kind: ImportKind, text: str) -> Upload:
     """Read CSV text into a dataset of the kind's columns, bounded; refuse a malformed file."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         if not header or not any(cell.strip() for cell in header):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -13,6 +15,22 @@ from oms.access import REFUSED, staff_view
 from oms.errors import DomainError, NotFound
 from oms.models import Job
 from oms.roles import Role
+
+class _KindPermission(Mapping):
+    """Each import's first permission by its name, read from the registry when asked."""
+
+    def __getitem__(self, name):
+        kind = imports.kind_named(name)
+        if kind is None:
+            raise KeyError(name)
+        return kind.permissions[0]
+
+    def __iter__(self):
+        return iter([kind.name for kind in imports.kinds()])
+
+    def __len__(self):
+        return len(imports.kinds())
+
 
 PER_PAGE = 50
 SHOWN = {"new": "To be created", "update": "To be changed", "rejected": "Rejected"}
@@ -28,7 +46,7 @@ def import_index(request):
     return render(request, "imports/index.html", {"kinds": _kinds(request.user)})
 
 
-@staff_view(roles=[Role.MANAGER], post=True)
+@staff_view(roles=[Role.MANAGER], post=True, perm_by_kwarg=("name", _KindPermission()))
 def import_upload(request, name: str):
     """Check an uploaded file and start its dry run; a refused file is said beside the form."""
     kind = imports.kind_named(name)
@@ -37,7 +55,9 @@ def import_upload(request, name: str):
     if not kind.allowed(request.user):
         raise PermissionDenied(REFUSED)
     try:
-        params = imports.upload_store(kind=kind, uploaded=request.FILES.get("file"), user=request.user)
+        params = imports.upload_store(
+            kind=kind, uploaded=request.FILES.get("file"), user=request.user
+        )
         job = imports.import_start(kind=kind, params=params, user=request.user, dry_run=True)
     except DomainError as error:
         context = {"kinds": _kinds(request.user), "error": error.message, "failed": kind.name}
@@ -50,7 +70,9 @@ def _import_job(request, pk) -> tuple[Job, imports.ImportKind]:
         job = jobs.job_for_user(job_id=pk, user=request.user)
     except NotFound as error:
         raise Http404(error.message) from error
-    kind = imports.kind_named(job.params.get("kind", "")) if job.kind.startswith("import_") else None
+    kind = (
+        imports.kind_named(job.params.get("kind", "")) if job.kind.startswith("import_") else None
+    )
     if kind is None:
         raise Http404("That import does not exist.")
     if not kind.allowed(request.user):

@@ -420,8 +420,11 @@ def rejected_csv(kind: ImportKind, report: Report) -> bytes:
         for row in item.get("rows") or []:
             values = row.get("values") or {}
             writer.writerow(
-                [row.get("line", item["line"]), *(values.get(name, "") for name in kind.columns)]
-                + ["; ".join(item.get("reasons") or [])]
+                [
+                    row.get("line", item["line"]),
+                    *(values.get(name, "") for name in kind.columns),
+                    "; ".join(item.get("reasons") or []),
+                ]
             )
     return out.getvalue().encode("utf-8-sig")
 

@@ -247,7 +247,9 @@ class StockCountImportResource(resources.Resource):
         row_result = self.get_row_result_class()()
         row_result.row_values = row
         line = _line(row, kwargs)
-        key = tuple(str(row.get(name) or "").strip().upper() for name in ("warehouse", "bin", "sku"))
+        key = tuple(
+            str(row.get(name) or "").strip().upper() for name in ("warehouse", "bin", "sku")
+        )
         row_result.oms_entry = {"line": line, "key": " ".join(key)[:120]}
         try:
             if key in self.seen:

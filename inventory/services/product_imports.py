@@ -44,7 +44,9 @@ class ProductImportBatch:
         spellings = {v for code in barcodes if code for v in gtin_variants(code.strip())}
         self.by_barcode: dict[str, Product] = {
             product.barcode: product
-            for product in Product.objects.filter(barcode__in=spellings).only("pk", "sku", "name", "barcode")
+            for product in Product.objects.filter(barcode__in=spellings).only(
+                "pk", "sku", "name", "barcode"
+            )
         }
         self.seen_sku: dict[str, int] = {}
         self.seen_barcode: dict[str, str] = {}

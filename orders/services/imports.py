@@ -142,7 +142,9 @@ def _line_words(error: InvalidInput, line_numbers: list[int]) -> list[str]:
 
 
 @service
-def marketplace_order_import(*, read: MarketplaceInvoice, user=None, source: str = "") -> MarketplaceImport:
+def marketplace_order_import(
+    *, read: MarketplaceInvoice, user=None, source: str = ""
+) -> MarketplaceImport:
     """Place the marketplace order of one invoice, unless that invoice is an order already."""
     require_perm(user, IMPORT_PERM, "Only managers import marketplace orders.")
     invoice = read.invoice

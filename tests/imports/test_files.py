@@ -23,7 +23,9 @@ from tests.imports.conftest import last_job
         (b'sku,name,price\nA,"unterminated,1\n', "cannot be read as CSV"),
     ],
 )
-def test_a_malformed_file_is_refused_and_nothing_is_written(client, manager_user, upload, content, message):
+def test_a_malformed_file_is_refused_and_nothing_is_written(
+    client, manager_user, upload, content, message
+):
     # given
     client.force_login(manager_user)
     # when
@@ -54,7 +56,9 @@ def test_no_file_and_unknown_imports(client, manager_user):
     assert client.post(reverse("imports:upload", args=["nothing"])).status_code == 404
 
 
-def test_a_cell_past_the_bound_is_cut_and_refused_by_its_column(client, manager_user, preview_and_confirm):
+def test_a_cell_past_the_bound_is_cut_and_refused_by_its_column(
+    client, manager_user, preview_and_confirm
+):
     client.force_login(manager_user)
     preview, _ = preview_and_confirm("products", "sku,name,price\nA," + "n" * 900 + ",1\n")
     page = client.get(reverse("imports:detail", args=[preview.pk]) + "?show=rejected")

@@ -132,7 +132,9 @@ def test_a_batch_that_fails_to_write_is_rolled_back_whole(
     assert job.params["report"]["stopped"]
 
 
-def test_query_count_of_a_batch_does_not_grow_with_its_rows(manager_user, django_assert_max_num_queries):
+def test_query_count_of_a_batch_does_not_grow_with_its_rows(
+    manager_user, django_assert_max_num_queries
+):
     # given
     from oms import imports
 

@@ -9,7 +9,9 @@ from tests.imports.conftest import last_job
 FILE = "warehouse,bin,sku,counted\nMAIN,A-01-01,MUG-RED,12\nMAIN,A-01-02,mug-red,3\n"
 
 
-def test_preview_shows_each_difference_and_books_nothing(client, manager_user, stocked, bin_b, upload, snapshot):
+def test_preview_shows_each_difference_and_books_nothing(
+    client, manager_user, stocked, bin_b, upload, snapshot
+):
     # given
     client.force_login(manager_user)
     before = snapshot()
@@ -61,7 +63,7 @@ def test_bad_rows_are_rejected_with_reasons_and_the_rest_is_booked(
         "MAIN,A-01-01,MUG-RED,8\n"
     )
     # when
-    preview, job = preview_and_confirm("stock_counts", text)
+    preview, _ = preview_and_confirm("stock_counts", text)
     # then
     page = client.get(reverse("imports:detail", args=[preview.pk]) + "?show=rejected")
     body = page.content.decode()

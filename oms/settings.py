@@ -346,3 +346,8 @@ OMS_SELLER_TAX_NUMBER = os.environ.get("OMS_SELLER_TAX_NUMBER", "GB 123 4567 89"
 OMS_PRICES_INCLUDE_TAX = env_bool("OMS_PRICES_INCLUDE_TAX", True)
 OMS_ZERO_RATE_EXPORTS = env_bool("OMS_ZERO_RATE_EXPORTS", True)
 OMS_SHIPPING_TAX_CLASS = os.environ.get("OMS_SHIPPING_TAX_CLASS", "standard")
+
+# Managers' imports (oms.imports): file size, rows per file, rows written per transaction.
+OMS_IMPORT_MAX_BYTES = int(os.environ.get("OMS_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+OMS_IMPORT_MAX_ROWS = int(os.environ.get("OMS_IMPORT_MAX_ROWS", "100000"))
+OMS_IMPORT_BATCH_ROWS = int(os.environ.get("OMS_IMPORT_BATCH_ROWS", "1000"))

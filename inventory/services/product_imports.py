@@ -127,5 +127,6 @@ def products_import_write(
         for product in update:
             product.updated_at = now
         changed = [name for name in fields if name != "sku"] + ["updated_at"]
-        Product.objects.bulk_update(update, changed)
+        # Small statements: bulk_update builds a CASE per column over the whole batch.
+        Product.objects.bulk_update(update, changed, batch_size=100)
     return len(create) + len(update)

@@ -16,6 +16,7 @@ from oms.errors import DomainError, NotFound
 from oms.models import Job
 from oms.roles import Role
 
+
 class _KindPermission(Mapping):
     """Each import's first permission by its name, read from the registry when asked."""
 

@@ -6,3 +6,4 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from inventory import jobs  # noqa: F401  (registers the label print jobs)
+        from inventory.resources import imports  # noqa: F401  (registers the managers' imports)

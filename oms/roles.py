@@ -132,6 +132,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         *_FULFILLMENT,
+        "orders.import_order",
         "oms.view_outboundemail",
         "oms.resend_outboundemail",
         "oms.cancel_outboundemail",

@@ -355,3 +355,8 @@ OMS_TRACK_LINK_DAYS = env_int("OMS_TRACK_LINK_DAYS", 90)
 OMS_TRACK_LOOKUP_HOURS = env_int("OMS_TRACK_LOOKUP_HOURS", 24)
 OMS_TRACK_RATE_PER_CLIENT = os.environ.get("OMS_TRACK_RATE_PER_CLIENT", "30/600")
 OMS_TRACK_RATE_PER_ORDER = os.environ.get("OMS_TRACK_RATE_PER_ORDER", "10/600")
+
+# Managers' imports (oms.imports): file size, rows per file, rows written per transaction.
+OMS_IMPORT_MAX_BYTES = int(os.environ.get("OMS_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+OMS_IMPORT_MAX_ROWS = int(os.environ.get("OMS_IMPORT_MAX_ROWS", "100000"))
+OMS_IMPORT_BATCH_ROWS = int(os.environ.get("OMS_IMPORT_BATCH_ROWS", "1000"))

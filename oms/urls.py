@@ -24,6 +24,7 @@ urlpatterns = [
     path("track/", include("orders.track_urls")),
     path("fulfillment/", include("fulfillment.urls")),
     path("jobs/", include("oms.job_urls")),
+    path("imports/", include("oms.import_urls")),
     path("emails/", include("oms.outbox.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("oms.api_urls")),

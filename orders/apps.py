@@ -7,6 +7,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from inventory.signals import stock_became_available
         from orders.notifications import register_order_emails
+        from orders.resources import imports  # noqa: F401  (registers the marketplace import)
         from orders.tasks import on_stock_available
 
         stock_became_available.connect(on_stock_available, dispatch_uid="orders.backorders")

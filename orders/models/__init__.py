@@ -203,6 +203,7 @@ class Order(FSMModelMixin, TimeStampedModel):
             ("confirm_order", "Can confirm orders"),
             ("cancel_order", "Can cancel orders"),
             ("hold_order", "Can put orders on hold and release them"),
+            ("import_order", "Can import marketplace orders from a file"),
         ]
 
     def __str__(self):

@@ -51,8 +51,13 @@ def order_create(
     notes: str = "",
     currency: str = "GBP",
     place: bool = False,
+    unit_prices: Sequence | None = None,
 ) -> Order:
     """Create an order with its lines (prices and names snapshotted), as a draft or placed.
+
+    ``unit_prices`` (one per line, checked amounts) keep the prices a channel
+    sold at, such as a marketplace's; without them each line takes the
+    product's price.
 
     The order comes back with what it holds as plain lists (``loaded_lines``,
     ``loaded_payments``, ``loaded_events``, the attributes the API's prefetches
@@ -81,6 +86,15 @@ def order_create(
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
         raise InvalidInput("Use a three-letter currency code, for example GBP.", field="currency")
     resolved = resolve_lines(lines)
+    if unit_prices is not None:
+        if len(unit_prices) != len(resolved):
+            raise InvalidInput("Give one price per line.", field="lines")
+        unit_prices = [
+            parse_money(price, field=f"lines[{index}].unit_price", label="Unit price")
+            for index, price in enumerate(unit_prices)
+        ]
+        if any(price < 0 for price in unit_prices):
+            raise InvalidInput("A unit price cannot be negative.", field="lines")
     shipping_price = parse_money(shipping_price, field="shipping_price", label="Shipping price")
     if shipping_price < 0:
         raise InvalidInput("Shipping price cannot be negative.", field="shipping_price")
@@ -110,7 +124,7 @@ def order_create(
             product=product,
             sku=product.sku,
             name=product.name,
-            unit_price=product.price,
+            unit_price=product.price if unit_prices is None else unit_prices[index],
             quantity=qty,
             is_drop_ship=product.is_drop_ship,
             position=index,

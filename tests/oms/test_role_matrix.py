@@ -66,6 +66,8 @@ PAGE_OBJECTS = {
     "inventory:count_reject": CountAdjustment,
     "jobs:detail": Job,
     "jobs:download": Job,
+    "imports:detail": Job,
+    "imports:confirm": Job,
     "outbox:email_action": OutboundEmail,
 }
 

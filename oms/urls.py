@@ -22,6 +22,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("orders/", include("orders.urls")),
     path("fulfillment/", include("fulfillment.urls")),
+    path("returns/", include("returns.urls")),
     path("jobs/", include("oms.job_urls")),
     path("emails/", include("oms.outbox.urls")),
     path("admin/", admin.site.urls),

@@ -46,7 +46,9 @@ class EmailKind:
     ``render(email)`` returns the Rendered words (it may raise PermanentFailure);
     ``record(email, outcome, user)`` writes the outcome where the owner keeps its
     history, inside the transaction that changed the row; ``link(email)`` returns
-    the staff page of what the email is about.
+    the staff page of what the email is about; ``attachments(email)``, when
+    given, returns the files sent with it as (filename, bytes, MIME type),
+    made again at every attempt from what the email is about.
     """
 
     name: str
@@ -54,6 +56,7 @@ class EmailKind:
     render: Callable[[OutboundEmail], Rendered]
     record: Callable[[OutboundEmail, Outcome, object], None] | None = None
     link: Callable[[OutboundEmail], str] | None = None
+    attachments: Callable[[OutboundEmail], list[tuple[str, bytes, str]]] | None = None
 
 
 _KINDS: dict[str, EmailKind] = {}

@@ -137,6 +137,10 @@ def _deliver(email: OutboundEmail) -> None:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    kind = email_kind(email.kind)
+    if kind.attachments is not None:
+        for filename, content, mimetype in kind.attachments(email):
+            message.attach(filename, content, mimetype)
     message.send()
 
 

@@ -6,7 +6,7 @@ app_name = "returns"
 
 urlpatterns = [
     path("", views.return_list, name="return_list"),
-    path("new/<int:order_pk>/", views.return_new, name="return_new"),
+    path("new/<int:pk>/", views.return_new, name="return_new"),
     path("bench/", views.bench, name="bench"),
     path("bench/scan/", views.bench_scan, name="bench_scan"),
     path("refunds/", views.refund_list, name="refund_list"),

@@ -52,9 +52,9 @@ def return_list(request):
 
 
 @staff_view("returns.add_return", methods=["GET", "POST"])
-def return_new(request, order_pk: int):
+def return_new(request, pk: int):
     """Start a return for an order: choose lines, quantities and reasons."""
-    order = Order.objects.select_related("customer").filter(pk=order_pk).first()
+    order = Order.objects.select_related("customer").filter(pk=pk).first()
     if order is None:
         raise Http404("That order does not exist.")
     lines = selectors.order_line_units(order)

@@ -191,3 +191,24 @@ def test_a_rejected_refund_frees_its_amount(received, sales_user, manager_user):
         user=sales_user,
     )
     assert again.status == Refund.Status.PENDING
+
+
+def credit_note_row():
+    """Make one credit note (for the append-only table checks)."""
+    from orders.models import Order
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    order = Order.objects.create(customer=customer)
+    refund = Refund.objects.create(order=order, amount="1.00", reason="r")
+    CreditNote.objects.create(
+        refund=refund,
+        order=order,
+        customer=customer,
+        issued_on="2026-01-01",
+        currency="GBP",
+        net="1.00",
+        tax="0.00",
+        gross="1.00",
+    )
+    return CreditNote

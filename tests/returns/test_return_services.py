@@ -380,3 +380,14 @@ def test_customer_request_rules(shipped_order, sales_user):
     late = timezone.localdate() + datetime.timedelta(days=31)
     with pytest.raises(Conflict, match="are over"):
         services.return_request(order_id=shipped_order.pk, lines=ask, today=late)
+
+
+def return_event_row():
+    """Make one return timeline row (for the append-only table checks)."""
+    from tests.factories import CustomerFactory, WarehouseFactory
+
+    customer = CustomerFactory()
+    order = Order.objects.create(customer=customer)
+    rma = Return.objects.create(order=order, customer=customer, warehouse=WarehouseFactory())
+    ReturnEvent.objects.create(rma=rma, note="opened")
+    return ReturnEvent

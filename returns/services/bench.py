@@ -17,7 +17,6 @@ from oms import scanlog
 from oms.errors import Conflict, DomainError, InvalidInput, NotFound
 from oms.scanlog import OK, WARN, ScanAnswer
 from oms.scanning import Command, DocumentType, ScanKind, recognise
-from oms.services import id_or_none
 from returns.models import Disposition, Return, ReturnLine, ReturnScan
 from returns.services import receiving
 from returns.services.base import Status
@@ -340,7 +339,3 @@ def bench_scan(*, user, code: str, entry: str = "") -> ScanAnswer:
             receipt=receipt,
         ),
     )
-
-
-def bench_line_id(value) -> int | None:
-    return id_or_none(value)

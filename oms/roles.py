@@ -87,11 +87,34 @@ _FULFILLMENT = [
     "fulfillment.view_scanevent",
 ]
 
+_RETURNS_READ = [
+    "returns.view_return",
+    "returns.view_returnreason",
+]
+
+# Opening, authorizing and closing returns; asking for refunds.
+_RETURNS_DESK = [
+    *_RETURNS_READ,
+    "returns.add_return",
+    "returns.authorize_return",
+    "returns.view_refund",
+    "returns.add_refund",
+    "returns.view_creditnote",
+]
+
+# Receiving returned goods on the returns bench and deciding what becomes of them.
+_RETURNS_BENCH = [
+    *_RETURNS_READ,
+    "returns.receive_return",
+    "returns.view_returnscan",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: [
         *_INVENTORY_READ,
         "inventory.view_purchaseorder",
         *_ORDERS_SELL,
+        *_RETURNS_DESK,
     ],
     Role.WAREHOUSE: [
         *_INVENTORY_READ,
@@ -105,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.change_location",
         *_PURCHASING_RECEIVE,
         *_FULFILLMENT,
+        *_RETURNS_BENCH,
     ],
     Role.MANAGER: [
         *_INVENTORY_READ,
@@ -144,6 +168,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "oms.view_taxrate",
         "oms.add_taxrate",
         "oms.change_taxrate",
+        *_RETURNS_DESK,
+        *_RETURNS_BENCH,
+        "returns.authorize_late_return",
+        "returns.approve_refund",
+        "returns.pay_refund",
+        "returns.goodwill_refund",
+        "returns.add_returnreason",
+        "returns.change_returnreason",
     ],
     # A carrier's system posts tracking news and nothing else: it reads no shipment.
     Role.CARRIER: [

@@ -13,7 +13,7 @@ Understood:
 - GS1-128 with application identifiers, raw (``]C1`` prefix, group separator
   0x1D ending variable-length fields) or human-readable (``(01)...(10)...``), read by
   ``oms.gs1``
-- document numbers: orders ``SO-000123``, purchase orders ``PO-000001``
+- document numbers: orders ``SO-000123``, purchase orders ``PO-000001``, returns ``RMA-000001``
 - a quantity typed before a product code: ``5*4006381333931``, ``5x...``
 """
 
@@ -76,16 +76,22 @@ class Command(StrEnum):
     NEW_PARCEL = "NEW-PARCEL"
     CANCEL = "CANCEL"
     SKIP = "SKIP"
+    RESTOCK = "RESTOCK"
+    SCRAP = "SCRAP"
+    QUARANTINE = "QUARANTINE"
+    REPLACE = "REPLACE"
 
 
 class DocumentType(StrEnum):
     ORDER = "order"
     PURCHASE_ORDER = "purchase_order"
+    RETURN = "return"
 
 
 DOCUMENT_PREFIXES = {
     "SO": DocumentType.ORDER,
     "PO": DocumentType.PURCHASE_ORDER,
+    "RMA": DocumentType.RETURN,
 }
 
 _QUANTITY_PREFIX = re.compile(r"^\s*(\d{1,9})\s*[*xX\u00d7]\s*(\S.*)$")

@@ -325,6 +325,10 @@ OMS_COMPANY_NAME = os.environ.get("OMS_COMPANY_NAME", "OMS Demo Ltd")
 OMS_WAREHOUSE_ALERT_EMAILS = env_list("OMS_WAREHOUSE_ALERT_EMAILS")
 # Days after delivery before the follow-up email asks for feedback and the order completes.
 OMS_FOLLOW_UP_DAYS = int(os.environ.get("OMS_FOLLOW_UP_DAYS", "7"))
+# Days a customer has to send goods back after delivery (from shipping plus
+# OMS_RETURN_DELIVERY_DAYS when the delivery is unknown).
+OMS_RETURN_DAYS = int(os.environ.get("OMS_RETURN_DAYS", "30"))
+OMS_RETURN_DELIVERY_DAYS = int(os.environ.get("OMS_RETURN_DELIVERY_DAYS", "5"))
 # Background jobs (oms.jobs): a print run of more documents than this is prepared by the
 # worker instead of inside the request; prepared files are kept this many days.
 OMS_PDF_INLINE_MAX = int(os.environ.get("OMS_PDF_INLINE_MAX", "40"))

@@ -23,6 +23,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("track/", include("orders.track_urls")),
     path("fulfillment/", include("fulfillment.urls")),
+    path("returns/", include("returns.urls")),
     path("jobs/", include("oms.job_urls")),
     path("imports/", include("oms.import_urls")),
     path("emails/", include("oms.outbox.urls")),

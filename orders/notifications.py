@@ -251,7 +251,9 @@ def _order_link(email: OutboundEmail) -> str:
     return reverse("orders:order_detail", args=[email.about_id])
 
 
-def register_order_email(kind: str, entry: OrderEmail, *, render=render_order_email) -> None:
+def register_order_email(
+    kind: str, entry: OrderEmail, *, render=render_order_email, attachments=None
+) -> None:
     """Make an email about orders known: its words, and how it is written and recorded.
 
     Orders registers its own kinds; an app built on orders registers its kinds
@@ -267,6 +269,7 @@ def register_order_email(kind: str, entry: OrderEmail, *, render=render_order_em
             record=record_order_email,
             link=_order_link,
             finish=with_track_link if entry.to_customer else None,
+            attachments=attachments,
         )
     )
 

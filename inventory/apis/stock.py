@@ -8,7 +8,7 @@ naming the field, all of them at once.
 
 from __future__ import annotations
 
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -68,7 +68,12 @@ def _lookup(*, sku: str, warehouse: str, locations: dict[str, str]):
 
 
 def _stock_rows():
-    return selectors.stock_levels().annotate(available_quantity=F("on_hand") - F("allocated"))
+    return selectors.stock_levels().annotate(
+        available_quantity=Case(
+            When(location__is_returns_bin=True, then=Value(0)),
+            default=F("on_hand") - F("allocated"),
+        )
+    )
 
 
 def _stock_row(*, product, location) -> dict:

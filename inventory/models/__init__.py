@@ -50,11 +50,21 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def with_stock(self):
-        """Annotate on_hand, allocated and available summed over every bin."""
+        """Annotate on_hand, allocated and available summed over every bin.
+
+        Returned goods waiting in a returns bin are on hand but never available.
+        """
         return self.annotate(
             total_on_hand=models.functions.Coalesce(models.Sum("stock_levels__on_hand"), 0),
             total_allocated=models.functions.Coalesce(models.Sum("stock_levels__allocated"), 0),
-        ).annotate(total_available=F("total_on_hand") - F("total_allocated"))
+            total_available=models.functions.Coalesce(
+                models.Sum(
+                    F("stock_levels__on_hand") - F("stock_levels__allocated"),
+                    filter=Q(stock_levels__location__is_returns_bin=False),
+                ),
+                0,
+            ),
+        )
 
 
 class Product(TimeStampedModel):
@@ -145,13 +155,24 @@ class Location(TimeStampedModel):
         default=0, help_text="Walking order: pickers visit lower numbers first."
     )
     is_active = models.BooleanField(default=True)
+    is_returns_bin = models.BooleanField(
+        "returns bin",
+        default=False,
+        editable=False,
+        help_text="Where customer returns wait for inspection: on hand, never available to sell.",
+    )
 
     class Meta:
         ordering = ["warehouse", "pick_sequence", "code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["warehouse", "code"], name="location_code_per_warehouse"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["warehouse"],
+                condition=Q(is_returns_bin=True),
+                name="one_returns_bin_per_warehouse",
+            ),
         ]
 
     def __str__(self):
@@ -219,6 +240,7 @@ class StockMovement(AppendOnlyModel):
         TRANSFER_OUT = "transfer_out", "Transfer out"
         TRANSFER_IN = "transfer_in", "Transfer in"
         SHIPMENT = "shipment", "Pick / ship"
+        RETURN_RECEIPT = "return_receipt", "Return receipt"
         RETURN_RESTOCK = "return_restock", "Return restock"
         SCRAP = "scrap", "Scrap"
         SHORT_PICK = "short_pick", "Short pick"

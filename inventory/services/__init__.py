@@ -64,6 +64,15 @@ from inventory.services.purchasing import (
     purchase_order_send,
 )
 from inventory.services.receive_scans import receive_scan, receive_undo
+from inventory.services.returns import (
+    check_restock_bin,
+    stock_return_receipt_undo,
+    stock_return_receive,
+    stock_return_restock,
+    stock_return_restock_undo,
+    stock_return_scrap,
+    warehouse_returns_bin,
+)
 from inventory.services.stock import (
     receipt_undo_reason,
     stock_adjust,
@@ -82,6 +91,7 @@ __all__ = [
     "allocated_total",
     "announce_available",
     "approval_limits",
+    "check_restock_bin",
     "count_adjustment_approve",
     "count_adjustment_reject",
     "count_finish",
@@ -119,8 +129,14 @@ __all__ = [
     "stock_receive",
     "stock_release",
     "stock_release_many",
+    "stock_return_receipt_undo",
+    "stock_return_receive",
+    "stock_return_restock",
+    "stock_return_restock_undo",
+    "stock_return_scrap",
     "stock_short_pick",
     "stock_transfer",
     "supplier_create",
     "warehouse_create",
+    "warehouse_returns_bin",
 ]

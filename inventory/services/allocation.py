@@ -62,6 +62,7 @@ def stock_allocate_many(
     filters: dict = {
         "product_id__in": list(wanted),
         "location__is_active": True,
+        "location__is_returns_bin": False,
         "location__warehouse__is_active": True,
     }
     if warehouse is not None:

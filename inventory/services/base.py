@@ -183,3 +183,10 @@ def check_stockable(*, product: Product, location: Location) -> None:
             field="location",
             code="inactive_warehouse",
         )
+    if location.is_returns_bin:
+        raise Conflict(
+            f"Bin {location} is the returns bin: only customer returns go there. "
+            "Choose a sellable bin.",
+            field="location",
+            code="returns_bin",
+        )

@@ -114,6 +114,13 @@ def stock_transfer(
             code="same_location",
         )
     check_stockable(product=product, location=to_location)
+    if from_location.is_returns_bin:
+        raise Conflict(
+            f"{from_location} is the returns bin: returned goods leave it only when they are "
+            "inspected (restock, scrap).",
+            field="from_location",
+            code="returns_bin",
+        )
     source_exists = StockLevel.objects.filter(product=product, location=from_location).exists()
     if not source_exists:
         raise Conflict(

@@ -48,7 +48,10 @@ class EmailKind:
     history, inside the transaction that changed the row; ``link(email)`` returns
     the staff page of what the email is about; ``finish(email, text, html)``
     returns the words as they are handed to the mail server, each time they
-    are (for what must not be kept in the outbox, such as a new link's secret).
+    are (for what must not be kept in the outbox, such as a new link's secret);
+    ``attachments(email)``, when
+    given, returns the files sent with it as (filename, bytes, MIME type),
+    made again at every attempt from what the email is about.
     """
 
     name: str
@@ -57,6 +60,7 @@ class EmailKind:
     record: Callable[[OutboundEmail, Outcome, object], None] | None = None
     link: Callable[[OutboundEmail], str] | None = None
     finish: Callable[[OutboundEmail, str, str], tuple[str, str]] | None = None
+    attachments: Callable[[OutboundEmail], list[tuple[str, bytes, str]]] | None = None
 
 
 _KINDS: dict[str, EmailKind] = {}

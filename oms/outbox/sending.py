@@ -128,10 +128,10 @@ def _render(email: OutboundEmail, now: datetime) -> None:
 
 
 def _deliver(email: OutboundEmail) -> None:
+    kind = email_kind(email.kind)
     text, html = email.body_text, email.body_html
-    finish = email_kind(email.kind).finish
-    if finish is not None:
-        text, html = finish(email, text, html)
+    if kind.finish is not None:
+        text, html = kind.finish(email, text, html)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=text,
@@ -141,6 +141,9 @@ def _deliver(email: OutboundEmail) -> None:
     )
     if html:
         message.attach_alternative(html, "text/html")
+    if kind.attachments is not None:
+        for filename, content, mimetype in kind.attachments(email):
+            message.attach(filename, content, mimetype)
     message.send()
 
 

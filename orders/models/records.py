@@ -65,6 +65,8 @@ class OrderEvent(AppendOnlyModel):
         NOTE = "note", "Note"
         PURCHASE = "purchase", "Purchase order"
         SHIPMENT = "shipment", "Shipment"
+        RETURN = "return", "Return"
+        REFUND = "refund", "Refund"
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="events")
     type = models.CharField(max_length=20, choices=Type.choices)

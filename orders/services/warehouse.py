@@ -26,6 +26,7 @@ from orders.services.base import (
     order_service,
     run_transition,
     save_transition,
+    set_totals,
     status_label,
 )
 
@@ -238,3 +239,117 @@ def order_delivered(*, order: Order, delivered_at=None, user=None, note: str = "
     order.delivered_at = delivered_at or timezone.now()
     save_transition(order, from_status=Status.SHIPPED, user=user, note=note)
     return order
+
+
+@order_service
+def order_return_news(*, order: Order, note: str, data: dict | None = None, user=None) -> None:
+    """Add the returns desk's news about an order (a return opened, a refund paid) to its timeline.
+
+    The order's status is never changed by a return (SPEC 3).
+    """
+    kind = OrderEvent.Type.REFUND if (data or {}).get("refund") else OrderEvent.Type.RETURN
+    order_event(order=order, type=kind, user=user, note=note, data=data)
+
+
+@order_service
+def order_units_returned(
+    *,
+    order: Order,
+    units: Sequence[tuple[int, int]],
+    reference: str,
+    note: str = "",
+    user=None,
+) -> list[OrderLine]:
+    """Count units of an order's lines as come back (negative quantities: a receipt undone).
+
+    ``units`` are (order line id, signed quantity). Called by the returns
+    services with the order locked first. Refused (409), with nothing
+    written: a line not on this order, more returned than shipped, or fewer
+    than none. The timeline gets ``note`` (or a plain summary).
+    """
+    wanted = [(line_id, quantity) for line_id, quantity in units if quantity]
+    lines = OrderLine.objects.in_bulk([line_id for line_id, _ in wanted])
+    if any(
+        lines.get(line_id) is None or lines[line_id].order_id != order.pk for line_id, _ in wanted
+    ):
+        raise Conflict(f"These units are not on order {order}.", code="not_on_order")
+    for line_id, quantity in wanted:
+        line = lines[line_id]
+        after = line.quantity_returned + quantity
+        if after > line.quantity_shipped:
+            raise Conflict(
+                f"Only {line.quantity_shipped - line.quantity_returned} {TIMES} {line.sku} of "
+                f"order {order} can still come back: {line.quantity_shipped} shipped, "
+                f"{line.quantity_returned} returned.",
+                code="more_than_shipped",
+            )
+        if after < 0:
+            raise Conflict(
+                f"Order {order} has only {line.quantity_returned} {TIMES} {line.sku} returned.",
+                code="fewer_than_returned",
+            )
+        line.quantity_returned = after
+    changed = [lines[line_id] for line_id in {line_id for line_id, _ in wanted}]
+    OrderLine.objects.bulk_update(changed, ["quantity_returned"])
+    summary = ", ".join(f"{quantity:+d} {TIMES} {lines[i].sku}" for i, quantity in wanted)
+    order_event(
+        order=order,
+        type=OrderEvent.Type.RETURN,
+        user=user,
+        note=note or f"{reference}: returned {summary}",
+        data={"reference": reference, "units": [[i, q] for i, q in wanted]},
+    )
+    return changed
+
+
+@order_service
+def order_replacement_create(
+    *, order: Order, units: Sequence[tuple[int, int]], reference: str, user=None
+) -> Order:
+    """Create and confirm a zero-price order replacing returned units of ``order``.
+
+    ``units`` are (order line id, quantity). The replacement goes to the same
+    customer and address by the same shipping method, free of charge, and is
+    allocated (or backordered) like any order. Both orders' timelines name
+    the other.
+    """
+    from orders.services.orders import order_confirm, order_create
+
+    lines = OrderLine.objects.select_related("product").in_bulk([i for i, _ in units])
+    if any(lines.get(i) is None or lines[i].order_id != order.pk for i, _ in units):
+        raise Conflict(f"These units are not on order {order}.", code="not_on_order")
+    who = f" by {user}" if getattr(user, "pk", None) else ""
+    replacement = order_create(
+        customer=order.customer,
+        lines=[{"sku": lines[i].sku, "quantity": quantity} for i, quantity in units],
+        channel=order.channel,
+        shipping_address=order.shipping_address,
+        shipping_method=order.shipping_method,
+        ship_policy=order.ship_policy,
+        is_vip=order.is_vip,
+        currency=order.currency,
+        notes=f"Replacement for {reference} (order {order}), free of charge.",
+        place=True,
+    )
+    new_lines = list(replacement.lines.all())
+    for line in new_lines:
+        line.unit_price = 0
+    set_totals(replacement, new_lines)
+    OrderLine.objects.bulk_update(new_lines, ["unit_price", "tax_rate", "tax_amount"])
+    replacement.created_by = user if getattr(user, "pk", None) else None
+    replacement.save()
+    order_event(
+        order=replacement,
+        type=OrderEvent.Type.RETURN,
+        user=user,
+        note=f"Replacement for {reference} of order {order}{who}",
+        data={"reference": reference, "replaces": order.pk},
+    )
+    order_event(
+        order=order,
+        type=OrderEvent.Type.RETURN,
+        user=user,
+        note=f"{reference}: replacement order {replacement} created{who}",
+        data={"reference": reference, "replacement": replacement.pk},
+    )
+    return order_confirm(order_id=replacement.pk, user=None)

@@ -11,6 +11,7 @@ from inventory.models import StockMovement, StockScan
 from oms.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from orders import services as order_services
 from orders.models import OrderEvent, TrackingLookup
+from returns.models import CreditNote, ReturnEvent, ReturnScan
 from tests.factories import (
     CustomerFactory,
     LocationFactory,
@@ -54,7 +55,27 @@ def _tracking_lookup():
     return TrackingLookup, "outcome"
 
 
+def _return_scan():
+    ReturnScan.objects.create(screen="returns", result="refused", code="NOPE", message="Unknown")
+    return ReturnScan, "message"
+
+
+def _return_event():
+    from tests.returns.test_return_services import return_event_row
+
+    return return_event_row(), "note"
+
+
+def _credit_note():
+    from tests.returns.test_refunds import credit_note_row
+
+    return credit_note_row(), "currency"
+
+
 MAKERS = {
+    ReturnScan: _return_scan,
+    ReturnEvent: _return_event,
+    CreditNote: _credit_note,
     StockMovement: _movement,
     ScanEvent: _scan_event,
     StockScan: _stock_scan,

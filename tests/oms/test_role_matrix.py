@@ -31,6 +31,7 @@ from oms.tokens import token_create
 from orders import services as order_services
 from orders.models import Customer, Order
 from orders.services.desk import TRANSITION_PERMS
+from returns.models import CreditNote, Refund, Return
 from tests.factories import CustomerFactory, UserFactory, address_data
 from tests.oms.test_access import OPEN_PAGES, page_patterns
 
@@ -69,6 +70,14 @@ PAGE_OBJECTS = {
     "imports:detail": Job,
     "imports:confirm": Job,
     "outbox:email_action": OutboundEmail,
+    "returns:return_new": Order,
+    "returns:return_detail": Return,
+    "returns:return_action": Return,
+    "returns:refund_new": Return,
+    "returns:return_label": Return,
+    "returns:return_slip": Return,
+    "returns:refund_action": Refund,
+    "returns:credit_note_pdf": CreditNote,
 }
 
 

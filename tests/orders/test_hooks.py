@@ -72,8 +72,9 @@ def test_sections_come_in_the_order_apps_registered(placed, sales_user):
     finally:
         hooks._registered.pop("test-a")
         hooks._registered.pop("test-b")
-    # then: the warehouse's shipments first (registered at start-up), then ours
+    # then: the warehouse's shipments and the returns first (registered at start-up), then ours
     assert [section.template for section in sections] == [
         "fulfillment/_order_shipments.html",
+        "returns/_order_returns.html",
         "a.html",
     ]

@@ -1,0 +1,23 @@
+"""What the returns desk adds to the order page: its returns, returned units and refunds."""
+
+from __future__ import annotations
+
+from orders.hooks import OrderHooks, Section
+from returns import selectors
+
+
+def _page_section(*, order, user) -> Section | None:
+    if not user.has_perm("returns.view_return"):
+        return None
+    returns = selectors.order_returns(order)
+    refunds = selectors.order_refunds(order) if user.has_perm("returns.view_refund") else []
+    can_start = user.has_perm("returns.add_return") and any(
+        line.quantity_shipped for line in order.lines.all()
+    )
+    return Section(
+        "returns/_order_returns.html",
+        {"order": order, "returns": returns, "refunds": refunds, "can_start": can_start},
+    )
+
+
+HOOKS = OrderHooks(app="returns", page_section=_page_section)

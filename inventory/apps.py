@@ -6,3 +6,6 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from inventory import jobs  # noqa: F401  (registers the label print jobs)
+        from inventory.resources.exports import register_exports
+
+        register_exports()

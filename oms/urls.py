@@ -23,6 +23,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("fulfillment/", include("fulfillment.urls")),
     path("jobs/", include("oms.job_urls")),
+    path("exports/", include("oms.export_urls")),
     path("emails/", include("oms.outbox.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("oms.api_urls")),

@@ -7,7 +7,9 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from inventory.signals import stock_became_available
         from orders.notifications import register_order_emails
+        from orders.resources.exports import register_exports
         from orders.tasks import on_stock_available
 
         stock_became_available.connect(on_stock_available, dispatch_uid="orders.backorders")
         register_order_emails()
+        register_exports()

@@ -64,7 +64,11 @@ def orders_per_day(period: Period) -> list[DayRow]:
         .annotate(orders=Count("pk"), revenue=Sum("total"))
         .order_by("day", "channel")
     )
-    return [DayRow(r["day"], r["channel"], r["orders"], r["revenue"]) for r in rows]
+    cent = Decimal("0.01")
+    return [
+        DayRow(r["day"], r["channel"], r["orders"], Decimal(r["revenue"]).quantize(cent))
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "oms.cancel_outboundemail",
         "oms.view_apitoken",
         "oms.revoke_apitoken",
+        "oms.view_accountingbatch",
+        "oms.export_accounting",
+        "orders.view_invoice",
     ],
     # A carrier's system posts tracking news and nothing else: it reads no shipment.
     Role.CARRIER: [

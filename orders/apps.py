@@ -13,3 +13,8 @@ class OrdersConfig(AppConfig):
         stock_became_available.connect(on_stock_available, dispatch_uid="orders.backorders")
         register_order_emails()
         register_exports()
+
+        from oms.accounting import register_source
+        from orders.services.invoices import invoice_documents
+
+        register_source("invoice", invoice_documents)

@@ -464,3 +464,6 @@ class OrderEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_type_display()} {self.from_status}→{self.to_status}".strip()
+
+
+from orders.invoice_models import Invoice, InvoiceLine  # noqa: E402, F401  (invoices)

@@ -217,6 +217,10 @@ BUILT_IN = {
 }
 
 
+# The built-in tables read orders; a registered figure's permission is checked when it is listed.
+TABLE_PERMS = dict.fromkeys(BUILT_IN, "orders.view_order")
+
+
 def panels(period: Period, user) -> list[Panel]:
     """Return every figure of the dashboard for the period, in the order shown."""
     return [build(period) for build in BUILT_IN.values()] + _registered(period, user)
@@ -227,7 +231,13 @@ def dashboard_context(request) -> dict:
     form, period = period_from(request.GET)
     low_stock = inventory_selectors.low_stock_products().order_by("total_available", "sku")
     query = request.GET.copy()
+    emails = None
+    if request.user.has_perm("oms.view_outboundemail"):
+        from oms.outbox import selectors as outbox_selectors
+
+        emails = outbox_selectors.attention_counts()
     return {
+        "emails": emails,
         "form": form,
         "period": period,
         "period_last_day": (period.end - datetime.timedelta(days=1)).date(),
@@ -244,7 +254,7 @@ def dashboard(request):
     return render(request, "oms/dashboard.html", dashboard_context(request))
 
 
-@_guard
+@staff_view(roles=[Role.MANAGER], perm_by_kwarg=("name", TABLE_PERMS))
 def dashboard_table(request, name: str):
     """Download the table behind one figure as CSV, under the same filters."""
     _form, period = period_from(request.GET)

@@ -8,7 +8,9 @@ class FulfillmentConfig(AppConfig):
         from fulfillment import jobs  # noqa: F401  (registers the print jobs)
         from fulfillment.hooks import HOOKS
         from fulfillment.notifications import register_emails
+        from fulfillment.resources.exports import register_exports
         from orders.hooks import register
 
         register(HOOKS)
         register_emails()
+        register_exports()

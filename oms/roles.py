@@ -176,6 +176,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "returns.goodwill_refund",
         "returns.add_returnreason",
         "returns.change_returnreason",
+        "oms.view_accountingbatch",
+        "oms.export_accounting",
+        "orders.view_invoice",
     ],
     # A carrier's system posts tracking news and nothing else: it reads no shipment.
     Role.CARRIER: [

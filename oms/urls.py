@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from oms import views
+from oms import dashboard, views
 from oms.access import staff_view
 from oms.api import HoldsARole
 from oms.login_guard import StaffAuthenticationForm
@@ -11,6 +11,8 @@ from oms.login_guard import StaffAuthenticationForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/<slug:name>.csv", dashboard.dashboard_table, name="dashboard_table"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -26,6 +28,7 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("jobs/", include("oms.job_urls")),
     path("imports/", include("oms.import_urls")),
+    path("exports/", include("oms.export_urls")),
     path("emails/", include("oms.outbox.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("oms.api_urls")),

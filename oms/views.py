@@ -11,6 +11,10 @@ from oms.roles import Role, has_role
 @signed_in_view()
 def home(request):
     """Show each role where its day starts: shortcuts and what needs attention."""
+    if has_role(request.user, Role.MANAGER):
+        from oms.dashboard import dashboard_context
+
+        return render(request, "oms/dashboard.html", dashboard_context(request))
     context = {}
     if has_role(request.user, Role.MANAGER, Role.WAREHOUSE, Role.SALES):
         low_stock = inventory_selectors.low_stock_products().order_by("total_available", "sku")

@@ -14,6 +14,7 @@ from django import forms
 from oms.errors import DomainError
 from oms.services import MAX_ID, MAX_TEXT
 from orders.models import Order, Payment
+from orders.selectors import OrderFilters
 from orders.services.desk import SHIPPING_METHODS
 
 
@@ -202,6 +203,30 @@ class OrderFilterForm(StyledForm):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         return data
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def order_filters_from(params) -> OrderFilters:
+    """Read the order list's query string as its filters (a filter it cannot read is ignored).
+
+    The order list and its exports both read their filters here, so a file
+    holds exactly the rows the page shows.
+    """
+    form = OrderFilterForm(params or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    return OrderFilters(
+        search=data.get("q") or "",
+        status=data.get("status") or "",
+        channel=data.get("channel") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        customer_id=data.get("customer"),
+        vip=_yes_no(data.get("vip")),
+        backordered=_yes_no(data.get("backordered")),
+    )
 
 
 class CustomerFilterForm(StyledForm):

@@ -297,4 +297,5 @@ class ApiToken(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
+from oms.models.accounting import AccountingBatch, BatchDocument  # noqa: E402, F401
 from oms.models.tax import TaxClass, TaxRate  # noqa: E402, F401  (the tax tables)

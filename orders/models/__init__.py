@@ -386,13 +386,16 @@ class LineAllocation(models.Model):
         return f"{self.quantity} from {self.location_id}"
 
 
-# Payments and the timeline; the customer's tracking links (each in its module).
+# Payments and the timeline, invoices, the customer's tracking links (each in its module).
+from orders.models.invoices import Invoice, InvoiceLine  # noqa: E402
 from orders.models.records import OrderEvent, Payment  # noqa: E402
 from orders.models.tracking import TrackingLink, TrackingLookup  # noqa: E402
 
 __all__ = [
     "Address",
     "Customer",
+    "Invoice",
+    "InvoiceLine",
     "LineAllocation",
     "Order",
     "OrderEvent",

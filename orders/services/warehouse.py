@@ -148,6 +148,10 @@ def after_shipping(order: Order, *, user, note: str) -> None:
         run_transition(order, "mark_partially_shipped", user=user, check_perm=False)
     if order.status != before:
         save_transition(order, from_status=before, user=user, note=note)
+        if order.status == Status.SHIPPED:
+            from orders.services.invoices import invoice_issue
+
+            invoice_issue(order=order)
     else:
         order.version += 1
         order.save(update_fields=["version", "updated_at"])

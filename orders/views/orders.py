@@ -27,6 +27,7 @@ from orders.forms import (
     OrderOptionsForm,
     PaymentForm,
     ReasonForm,
+    order_filters_from,
     show_errors,
 )
 from orders.models import Order
@@ -57,25 +58,12 @@ REASON_LABELS = {
 _ACTION_PERMS = {action: perm for action, (perm, _message) in TRANSITION_PERMS.items()}
 
 
-def _yes_no(value: str) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
-
-
 @staff_view("orders.view_order")
 def order_list(request):
     """List orders with filters, search, counts per status and pages."""
     form = OrderFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = selectors.OrderFilters(
-        search=data.get("q") or "",
-        status=data.get("status") or "",
-        channel=data.get("channel") or "",
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
-        customer_id=data.get("customer"),
-        vip=_yes_no(data.get("vip")),
-        backordered=_yes_no(data.get("backordered")),
-    )
+    form.is_valid()
+    filters = order_filters_from(request.GET)
     page = paginate_by_key(selectors.order_list(filters), request.GET.get("page"), PAGE_SIZE)
     counts = selectors.order_status_counts(filters)
     query = request.GET.copy()

@@ -9,8 +9,9 @@ from fulfillment.models import ScanEvent
 from inventory import services as inventory_services
 from inventory.models import StockMovement, StockScan
 from oms.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from oms.models import BatchDocument
 from orders import services as order_services
-from orders.models import OrderEvent, TrackingLookup
+from orders.models import InvoiceLine, OrderEvent, TrackingLookup
 from returns.models import CreditNote, ReturnEvent, ReturnScan
 from tests.factories import (
     CustomerFactory,
@@ -72,10 +73,36 @@ def _credit_note():
     return credit_note_row(), "currency"
 
 
+def _invoice_line():
+    from orders.services.invoices import invoice_issue
+    from tests import desk_world
+
+    invoice_issue(order=desk_world.build(names={"O1"})["O1"])
+    return InvoiceLine, "description"
+
+
+def _batch_document():
+    import datetime
+
+    from oms.accounting import accounting_batch_create
+    from orders.services.invoices import invoices_issue_due
+    from tests import desk_world
+
+    desk_world.build(names={"O2"})
+    invoices_issue_due()
+    today = datetime.date.today()
+    accounting_batch_create(
+        date_from=today, date_to=today, profile="generic", user=UserFactory(roles=["Manager"])
+    )
+    return BatchDocument, "number"
+
+
 MAKERS = {
     ReturnScan: _return_scan,
     ReturnEvent: _return_event,
     CreditNote: _credit_note,
+    InvoiceLine: _invoice_line,
+    BatchDocument: _batch_document,
     StockMovement: _movement,
     ScanEvent: _scan_event,
     StockScan: _stock_scan,

@@ -87,11 +87,25 @@ _FULFILLMENT = [
     "fulfillment.view_scanevent",
 ]
 
+# Keeping the carriers, their shipping services and the package types.
+_FULFILLMENT_CONFIGURE = [
+    "fulfillment.add_carrier",
+    "fulfillment.change_carrier",
+    "fulfillment.add_shippingmethod",
+    "fulfillment.change_shippingmethod",
+    "fulfillment.add_packagetype",
+    "fulfillment.change_packagetype",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: [
         *_INVENTORY_READ,
         "inventory.view_purchaseorder",
         *_ORDERS_SELL,
+        # Shipments read-only ("where is my order?"), and the services they sell.
+        "fulfillment.view_shipment",
+        "fulfillment.view_carrier",
+        "fulfillment.view_shippingmethod",
     ],
     Role.WAREHOUSE: [
         *_INVENTORY_READ,
@@ -132,6 +146,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         *_FULFILLMENT,
+        *_FULFILLMENT_CONFIGURE,
         "oms.view_outboundemail",
         "oms.resend_outboundemail",
         "oms.cancel_outboundemail",

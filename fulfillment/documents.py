@@ -14,6 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 
 from fulfillment import selectors
@@ -271,3 +272,38 @@ def pick_list_context(wave: Wave) -> dict:
 def pick_list_pdf(wave: Wave) -> bytes:
     """Print a wave's pick list (A4) in walking order."""
     return pdf.render_pdf(PICK_LIST, pick_list_context(wave))
+
+
+# --- a chosen batch of shipments (the admin's print actions) -----------------------------------
+
+
+def _chosen_shipments(shipment_ids) -> list[Shipment]:
+    """Return the named shipments with everything a document prints, in number order."""
+    return list(selectors.shipments().filter(pk__in=list(shipment_ids)).order_by("pk"))
+
+
+def batch_document_count(shipment_ids) -> int:
+    """Return how many labels the named shipments print: one per parcel, at least one each."""
+    ids = list(shipment_ids)
+    parcels = (
+        Shipment.objects.filter(pk__in=ids)
+        .annotate(boxes=models.Count("parcels"))
+        .values_list("boxes", flat=True)
+    )
+    return sum(max(1, boxes) for boxes in parcels)
+
+
+def batch_labels_pdf(shipment_ids, *, progress=None) -> bytes:
+    """Print the labels of the named shipments into one PDF, one page per parcel."""
+    contexts = [
+        context
+        for shipment in _chosen_shipments(shipment_ids)
+        for context in shipment_label_contexts(shipment)
+    ]
+    return shipping_labels_pdf(contexts, progress=progress)
+
+
+def batch_packing_slips_pdf(shipment_ids, *, progress=None) -> bytes:
+    """Print the packing slips of the named shipments into one PDF."""
+    contexts = [packing_slip_context(shipment) for shipment in _chosen_shipments(shipment_ids)]
+    return packing_slips_pdf(contexts, progress=progress)

@@ -5,12 +5,18 @@ a cancelled order's open shipments are cancelled with it, a new address
 reaches the shipments nothing was picked for yet (or is refused while one is
 picked), the order page lists the shipments with carrier and tracking, and
 the customer's status page lists the parcels that left, with tracking links.
+
+The shipping services an order may choose are this app's table
+(``ShippingMethod``): ``offered_shipping`` is registered as the provider of
+``orders.shipping``, so the desk and the API offer exactly the active services
+of active carriers, with their prices.
 """
 
 from __future__ import annotations
 
 from fulfillment import selectors, services
 from orders.hooks import OrderHooks, Section
+from orders.shipping import ShippingOption
 
 
 def _cancelled(*, order, user, reason: str) -> None:
@@ -42,3 +48,13 @@ HOOKS = OrderHooks(
     page_section=_page_section,
     customer_section=_customer_section,
 )
+
+
+def offered_shipping() -> list[ShippingOption]:
+    """Return the active services of active carriers, cheapest first (one query)."""
+    return [
+        ShippingOption(
+            code=method.code, name=method.name, carrier=method.carrier.name, price=method.price
+        )
+        for method in selectors.shipping_methods().order_by("price", "carrier__name", "name")
+    ]

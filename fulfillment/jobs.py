@@ -47,3 +47,28 @@ def wave_pick_list(job, progress) -> JobFile:
     pdf = documents.pick_list_pdf(wave)
     progress.advance()
     return JobFile(pdf, f"pick-list-{wave}.pdf", PDF)
+
+
+# A batch of shipments chosen in the admin (its print actions), above the inline limit.
+BATCH_PRINT_PERM = "fulfillment.pack_shipment"
+
+
+def _shipment_ids(job) -> list[int]:
+    ids = job.params.get("shipment_ids")
+    if not isinstance(ids, list) or not all(isinstance(pk, int) for pk in ids):
+        raise NotFound("The shipments to print are not named.")
+    return ids
+
+
+@register("shipment_labels", permission=BATCH_PRINT_PERM)
+def shipment_labels(job, progress) -> JobFile:
+    """Print the shipping labels of chosen shipments."""
+    pdf = documents.batch_labels_pdf(_shipment_ids(job), progress=progress)
+    return JobFile(pdf, "labels.pdf", PDF)
+
+
+@register("shipment_packing_slips", permission=BATCH_PRINT_PERM)
+def shipment_packing_slips(job, progress) -> JobFile:
+    """Print the packing slips of chosen shipments."""
+    pdf = documents.batch_packing_slips_pdf(_shipment_ids(job), progress=progress)
+    return JobFile(pdf, "packing-slips.pdf", PDF)

@@ -23,6 +23,16 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
     fsm_fields = ["status"]
     transition_services: dict[str, Callable] = {}
 
+    def _get_fsm_extra_context(self, *, request, obj):
+        """Offer no button to a user who may only view the object."""
+        if obj is None or not self.has_change_permission(request, obj):
+            return iter(())
+        return super()._get_fsm_extra_context(request=request, obj=obj)
+
+    def is_fsm_transition_visible(self, transition) -> bool:
+        """Show a button only for a transition the admin runs through a service."""
+        return transition.name in self.transition_services
+
     def transition_done(self, obj) -> str:
         """Say what a transition did, for the admin's message."""
         return f"{obj} is now {obj.get_status_display().lower()}."

@@ -109,12 +109,26 @@ _RETURNS_BENCH = [
     "returns.view_returnscan",
 ]
 
+# Keeping the carriers, their shipping services and the package types.
+_FULFILLMENT_CONFIGURE = [
+    "fulfillment.add_carrier",
+    "fulfillment.change_carrier",
+    "fulfillment.add_shippingmethod",
+    "fulfillment.change_shippingmethod",
+    "fulfillment.add_packagetype",
+    "fulfillment.change_packagetype",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: [
         *_INVENTORY_READ,
         "inventory.view_purchaseorder",
         *_ORDERS_SELL,
         *_RETURNS_DESK,
+        # Shipments read-only ("where is my order?"), and the services they sell.
+        "fulfillment.view_shipment",
+        "fulfillment.view_carrier",
+        "fulfillment.view_shippingmethod",
     ],
     Role.WAREHOUSE: [
         *_INVENTORY_READ,
@@ -157,6 +171,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_user",
         *_FULFILLMENT,
         "orders.import_order",
+        *_FULFILLMENT_CONFIGURE,
         "oms.view_outboundemail",
         "oms.resend_outboundemail",
         "oms.cancel_outboundemail",
@@ -192,6 +207,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.add_customer",
         "inventory.view_product",
         "inventory.view_stocklevel",
+        # The shipping services an order may name, with their prices.
+        "fulfillment.view_carrier",
+        "fulfillment.view_shippingmethod",
     ],
 }
 

@@ -230,6 +230,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
                     customer=customer,
                     user=request.user,
                     place=order_status == Order.Status.PLACED,
+                    offered_shipping=True,
                     **data,
                 )
             return Response(order_out(order), status=status.HTTP_201_CREATED)
@@ -268,7 +269,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
         expected = expected if expected is not None else body_version
         try:
             order = services.order_update(
-                order_id=pk, user=request.user, expected_version=expected, **data
+                order_id=pk,
+                user=request.user,
+                expected_version=expected,
+                offered_shipping=True,
+                **data,
             )
         except services.StaleEdit as error:
             raise PreconditionFailed(error.message, code=error.code) from error

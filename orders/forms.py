@@ -13,9 +13,9 @@ from django import forms
 
 from oms.errors import DomainError
 from oms.services import MAX_ID, MAX_TEXT
+from orders import shipping
 from orders.models import Order, Payment
 from orders.selectors import OrderFilters
-from orders.services.desk import SHIPPING_METHODS
 
 
 class StyledForm(forms.Form):
@@ -111,18 +111,21 @@ class PaymentForm(StyledForm):
         return {k: v for k, v in data.items() if v}
 
 
-def shipping_method_choices() -> list[tuple[str, str]]:
-    return [("", "Choose…")] + [
-        (key, f"{label} · {price}") for key, (label, price) in SHIPPING_METHODS.items()
+def shipping_method_choices(options, current: str = "") -> list[tuple[str, str]]:
+    """Return the offered services as choices; an order's own method stays, even if withdrawn."""
+    choices = [("", "Choose…")] + [
+        (option.code, f"{option.label} · {option.price}") for option in options
     ]
+    codes = {option.code.lower() for option in options}
+    if current and current.lower() not in codes:
+        choices.append((current, f"{current} (no longer offered)"))
+    return choices
 
 
 class OrderOptionsForm(StyledForm):
     """Shipping method and price, ship policy, VIP flag and notes."""
 
-    shipping_method = forms.ChoiceField(
-        label="Shipping method", required=False, choices=shipping_method_choices
-    )
+    shipping_method = forms.ChoiceField(label="Shipping method", required=False)
     shipping_price = forms.CharField(
         label="Shipping price",
         required=False,
@@ -143,15 +146,23 @@ class OrderOptionsForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, fields=None, **kwargs):
-        """Offer only ``fields`` (all when None): the ones the order's state lets change."""
+    def __init__(self, *args, fields=None, current_method: str = "", options=None, **kwargs):
+        """Offer only ``fields`` (all when None): the ones the order's state lets change.
+
+        The shipping methods are the services offered now, plus ``current_method``
+        (the order's own) when it is no longer offered; ``options`` when the caller
+        has read them already.
+        """
         super().__init__(*args, **kwargs)
         if fields is not None:
             for name in [name for name in self.fields if name not in fields]:
                 del self.fields[name]
         if "shipping_method" in self.fields:
-            for key, (_label, price) in SHIPPING_METHODS.items():
-                self.fields["shipping_method"].widget.attrs[f"data-price-{key}"] = str(price)
+            field = self.fields["shipping_method"]
+            options = shipping.offered() if options is None else options
+            field.choices = shipping_method_choices(options, current_method)
+            for option in options:
+                field.widget.attrs[f"data-price-{option.code}"] = str(option.price)
 
     def as_service_data(self) -> dict:
         """Return the offered fields as the order services take them."""

@@ -233,9 +233,19 @@ class OrderCreateSerializer(serializers.Serializer):
         choices=Order.ShipPolicy.choices, default=Order.ShipPolicy.PARTIAL
     )
     shipping_method = serializers.CharField(
-        max_length=50, required=False, allow_blank=True, default=""
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The code of a shipping service offered now (GET /api/v1/carriers/).",
     )
-    shipping_price = money("Shipping price", required=False, default="0.00")
+    shipping_price = money(
+        "Shipping price",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The service's price if left out.",
+    )
     priority = whole(
         "Priority",
         minimum=Order.MIN_PRIORITY,
@@ -260,7 +270,12 @@ class OrderUpdateSerializer(serializers.Serializer):
 
     shipping_address = AddressInputSerializer(required=False)
     billing_address = AddressInputSerializer(required=False)
-    shipping_method = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    shipping_method = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text="The code of a shipping service offered now (GET /api/v1/carriers/).",
+    )
     shipping_price = money("Shipping price", required=False)
     notes = text(required=False, allow_blank=True)
     priority = whole(

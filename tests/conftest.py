@@ -104,3 +104,11 @@ def stock_snapshot():
 @pytest.fixture
 def snapshot():
     return stock_snapshot
+
+
+@pytest.fixture
+def shipping_services(db):
+    """The demo carriers and their services (standard, rm-24, express, courier, collect)."""
+    from fulfillment.demo import load_fulfillment_demo
+
+    load_fulfillment_demo()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from oms.errors import DomainError, InvalidInput
 from oms.services import require_perm
@@ -88,7 +87,7 @@ def order_take(
     new_customer: dict | None = None,
     shipping_address: dict | None = None,
     shipping_method: str = "",
-    shipping_price="0.00",
+    shipping_price=None,
     ship_policy: str = Order.ShipPolicy.PARTIAL,
     is_vip: bool | None = None,
     notes: str = "",
@@ -100,7 +99,8 @@ def order_take(
 
     Either everything is saved or nothing is. A payment is recorded only on
     confirmation; its amount defaults to the order total. A shipping address
-    without a name is addressed to the customer.
+    without a name is addressed to the customer. The shipping method is one the
+    warehouse offers (``orders.shipping``); a price left blank is its price.
     """
     require_perm(user, "orders.add_order", "Only sales reps and managers create orders.")
     if shipping_address and not str(shipping_address.get("name") or "").strip():
@@ -126,11 +126,12 @@ def order_take(
         channel=Order.Channel.PHONE,
         shipping_address=shipping_address or None,
         shipping_method=shipping_method,
-        shipping_price=shipping_price if str(shipping_price or "").strip() else "0.00",
+        shipping_price=shipping_price if str(shipping_price or "").strip() else None,
         ship_policy=ship_policy,
         is_vip=is_vip,
         notes=notes,
         place=confirm,
+        offered_shipping=True,
     )
     if confirm:
         paid = dict(payment or {})
@@ -138,14 +139,6 @@ def order_take(
             paid["amount"] = str(order.total)
         order = order_confirm(order_id=order.pk, user=user, payment=paid or None)
     return order
-
-
-SHIPPING_METHODS = {
-    "standard": ("Standard (3–5 days)", Decimal("3.95")),
-    "express": ("Express (next working day)", Decimal("7.95")),
-    "courier": ("Courier, timed delivery", Decimal("12.50")),
-    "collect": ("Collect from the warehouse", Decimal("0.00")),
-}
 
 
 TRANSITION_PERMS = {

@@ -16,7 +16,7 @@ from django.utils import timezone
 from inventory.models import Product
 from oms.errors import Conflict, InvalidInput, TransitionRefused
 from oms.services import require_perm
-from orders import hooks
+from orders import hooks, shipping
 from orders.events import order_event
 from orders.models import Address, Order, OrderEvent, OrderLine
 from orders.payments import amount_paid
@@ -200,7 +200,12 @@ def _check_paid(order: Order, field: str) -> None:
 
 @order_service
 def order_update(
-    *, order_id: int, user=None, expected_version: int | None = None, **changes
+    *,
+    order_id: int,
+    user=None,
+    expected_version: int | None = None,
+    offered_shipping: bool = False,
+    **changes,
 ) -> Order:
     """Edit an order's lines, addresses, shipping, priority, VIP flag or notes.
 
@@ -210,6 +215,9 @@ def order_update(
     (409). A field sent with the value it already has is no change, in any
     state. When the shipping address changes, the apps built on orders hear of
     it through their ``readdressed`` hook (``orders.hooks``) in this transaction.
+    With ``offered_shipping`` (the order page and the API), a new shipping
+    method must be one the warehouse offers now; an unchanged one is kept even
+    when it is no longer offered.
     """
     require_perm(user, "orders.change_order", "Only sales reps and managers edit orders.")
     unknown = set(changes) - EDITABLE_FIELDS
@@ -218,6 +226,12 @@ def order_update(
     order = lock_order(order_id)
     _check_version(order, expected_version)
     proposed = _proposed(order, changes)
+    if offered_shipping and proposed.get("shipping_method"):
+        option = shipping.check_offered(proposed["shipping_method"])
+        if option.code == order.shipping_method:
+            del proposed["shipping_method"]
+        else:
+            proposed["shipping_method"] = option.code
     for name in proposed:
         check_editable(order, name)
     if not proposed:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from oms import tax
 from oms.errors import Conflict, InvalidInput, TransitionRefused
 from oms.services import require_perm
-from orders import hooks
+from orders import hooks, shipping
 from orders.events import order_event
 from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payment
 from orders.notifications import queue_order_emails
@@ -52,12 +52,17 @@ def order_create(
     currency: str = "GBP",
     place: bool = False,
     unit_prices: Sequence | None = None,
+    offered_shipping: bool = False,
 ) -> Order:
     """Create an order with its lines (prices and names snapshotted), as a draft or placed.
 
     ``unit_prices`` (one per line, checked amounts) keep the prices a channel
     sold at, such as a marketplace's; without them each line takes the
     product's price.
+
+    With ``offered_shipping`` (the desk and the API: a person or a shop chooses),
+    the shipping method must be one the warehouse offers now (``orders.shipping``),
+    and a shipping price left out (None) is that service's price.
 
     The order comes back with what it holds as plain lists (``loaded_lines``,
     ``loaded_payments``, ``loaded_events``, the attributes the API's prefetches
@@ -95,6 +100,14 @@ def order_create(
         ]
         if any(price < 0 for price in unit_prices):
             raise InvalidInput("A unit price cannot be negative.", field="lines")
+    if offered_shipping:
+        option = shipping.check_offered(fields["shipping_method"])
+        if option is not None:
+            fields["shipping_method"] = option.code
+            if shipping_price is None:
+                shipping_price = option.price
+    if shipping_price is None:
+        shipping_price = "0.00"
     shipping_price = parse_money(shipping_price, field="shipping_price", label="Shipping price")
     if shipping_price < 0:
         raise InvalidInput("Shipping price cannot be negative.", field="shipping_price")

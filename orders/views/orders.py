@@ -19,7 +19,7 @@ from oms.access import staff_view
 from oms.barcodes import is_digits
 from oms.errors import DomainError, InvalidInput, NotFound
 from oms.pagination import paginate_by_key
-from orders import hooks, selectors
+from orders import hooks, selectors, shipping
 from orders.forms import (
     FORMS_INVALID,
     AddressForm,
@@ -34,7 +34,7 @@ from orders.models import Order
 from orders.notifications import pending_email_entries
 from orders.payments import amount_paid
 from orders.services import editable_fields, order_update
-from orders.services.desk import SHIPPING_METHODS, TRANSITION_PERMS, order_transition
+from orders.services.desk import TRANSITION_PERMS, order_transition
 from orders.taxes import tax_breakdown
 
 PAGE_SIZE = 50
@@ -112,7 +112,7 @@ def _options(order: Order, data=None) -> list[str]:
     return [name for name in OPTION_FIELDS if name in editable or (data and name in data)]
 
 
-def _order_forms(order: Order, data=None, *, which: str = "") -> dict:
+def _order_forms(order: Order, data=None, *, which: str = "", options=None) -> dict:
     """Return the page's forms: bound to ``data`` for the one that was posted."""
     address = order.shipping_address
     options_initial = {
@@ -132,6 +132,8 @@ def _order_forms(order: Order, data=None, *, which: str = "") -> dict:
             data if which == "edit" else None,
             initial=options_initial,
             fields=_options(order, data if which == "edit" else None),
+            current_method=order.shipping_method,
+            options=options,
         ),
         "payment_form": PaymentForm(data if which == "confirm" else None, prefix="payment"),
     }
@@ -170,7 +172,16 @@ def _line_rows(order: Order, lines, data=None) -> list[dict]:
     return rows
 
 
+def _method_label(code: str, options) -> str:
+    """Return how an order's shipping method reads: the service's name, or its code."""
+    for option in options:
+        if option.code.lower() == (code or "").lower():
+            return option.label
+    return f"{code} (no longer offered)" if code else ""
+
+
 def _detail(request, order: Order, *, status: int = 200, **extra):
+    options = shipping.offered()
     lines = list(order.lines.all())
     payments = list(order.payments.all())
     paid = amount_paid(payments)
@@ -195,9 +206,7 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
         "editable": editable,
         "can_edit_lines": "lines" in editable,
         "can_edit_shipping": bool(editable & {"shipping_address", *OPTION_FIELDS}),
-        "shipping_method_label": SHIPPING_METHODS.get(
-            order.shipping_method, (order.shipping_method, None)
-        )[0],
+        "shipping_method_label": _method_label(order.shipping_method, options),
         "waiting": [line for line in lines if line.quantity_backordered],
         "sections": hooks.page_sections(order=order, user=user),
         "tax_breakdown": tax_breakdown(order, lines),
@@ -210,7 +219,7 @@ def _detail(request, order: Order, *, status: int = 200, **extra):
         "edit_error": "",
         "lines_error": "",
         "line_rows": _line_rows(order, lines),
-        **_order_forms(order),
+        **_order_forms(order, options=options),
     }
     context.update(extra)
     return render(request, "orders/order_detail.html", context, status=status)
@@ -302,6 +311,7 @@ def order_edit(request, pk: int):
             order_id=order.pk,
             user=request.user,
             expected_version=_version(request.POST),
+            offered_shipping=True,
             **changes,
         )
     except DomainError as error:

@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def catalogue(stocked, bin_a):
-    """Red mug (10), plate (8), bowl with a barcode (5), and a lamp with no stock."""
+def catalogue(stocked, bin_a, shipping_services):
+    """Red mug (10), plate (8), bowl with a barcode (5), a lamp with no stock; the services."""
     plate = ProductFactory(sku="PLATE", name="Dinner plate", price="4.25")
     bowl = ProductFactory(sku="BOWL", name="Cereal bowl", price="6.00", barcode="5012345678900")
     ProductFactory(sku="LAMP", name="Desk lamp", price="20.00")
@@ -85,7 +85,8 @@ def test_rep_takes_a_phone_order_for_a_new_customer_by_keyboard(
     add_line(page, "plate", quantity=2)
     add_line(page, "5012345678900")  # the bowl's barcode, as a scanner types it
     tab_to(page, "#id_shipping_method")
-    page.keyboard.press("ArrowDown")  # Standard, 3.95
+    page.keyboard.press("ArrowDown")  # Collect from the warehouse, 0.00 (cheapest first)
+    page.keyboard.press("ArrowDown")  # Royal Post Tracked 48, 3.95
     page.wait_for_function("document.querySelector('[data-total]').textContent.trim() === '28.35'")
     tab_to(page, "#id_payment-method")
     page.keyboard.press("ArrowDown")  # Card

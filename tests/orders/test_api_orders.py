@@ -393,7 +393,7 @@ def test_orders_are_never_deleted_or_replaced(sales_api, placed):
 # --- edits: ETag and If-Match ------------------------------------------------------------------
 
 
-def test_patch_with_current_etag_changes_the_order(sales_api, placed):
+def test_patch_with_current_etag_changes_the_order(sales_api, placed, shipping_services):
     # given
     etag = sales_api.get(f"/api/v1/orders/{placed.pk}/")["ETag"]
     # when

@@ -15,6 +15,9 @@ from tests.conftest import stock_snapshot
 from tests.factories import ProductFactory, address_data
 from tests.orders.states import ALL_STATES, order_in
 
+# The shipping services the desk and the order page offer come from the warehouse's table.
+pytestmark = pytest.mark.usefixtures("shipping_services")
+
 FIELDS = [
     "lines",
     "shipping_address",

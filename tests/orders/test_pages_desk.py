@@ -10,6 +10,9 @@ from orders.models import Address, Customer, Order, OrderEvent, OrderLine, Payme
 from tests.conftest import stock_snapshot
 from tests.factories import CustomerFactory, ProductFactory, address_data
 
+# The shipping services the desk and the order page offer come from the warehouse's table.
+pytestmark = pytest.mark.usefixtures("shipping_services")
+
 NEW = reverse("orders:order_new")
 SAVE = reverse("orders:order_new_submit")
 LINES = reverse("orders:order_new_lines")

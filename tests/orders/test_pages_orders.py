@@ -13,6 +13,9 @@ from orders.models import Address, Order, OrderEvent, OrderLine, Payment
 from tests.conftest import stock_snapshot
 from tests.factories import CustomerFactory, ProductFactory, UserFactory, address_data
 
+# The shipping services the desk and the order page offer come from the warehouse's table.
+pytestmark = pytest.mark.usefixtures("shipping_services")
+
 LIST = reverse("orders:order_list")
 
 

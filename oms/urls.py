@@ -7,6 +7,7 @@ from oms import dashboard, views
 from oms.access import staff_view
 from oms.api import HoldsARole
 from oms.login_guard import StaffAuthenticationForm
+from returns.track import track_return_request
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +24,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inventory/", include("inventory.urls")),
     path("orders/", include("orders.urls")),
+    # Asking for a return from the status page (returns), before the page's own addresses.
+    path("track/<str:token>/return/", track_return_request, name="track_return_request"),
     path("track/", include("orders.track_urls")),
     path("fulfillment/", include("fulfillment.urls")),
     path("returns/", include("returns.urls")),

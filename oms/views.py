@@ -6,6 +6,7 @@ from inventory import selectors as inventory_selectors
 from oms.access import signed_in_view
 from oms.outbox import selectors as outbox_selectors
 from oms.roles import Role, has_role
+from returns import selectors as returns_selectors
 
 
 @signed_in_view()
@@ -22,6 +23,8 @@ def home(request):
         context["low_stock_count"] = low_stock.count()
     if has_role(request.user, Role.MANAGER, Role.WAREHOUSE):
         context["recent_movements"] = inventory_selectors.movements()[:10]
+    if request.user.has_perm("returns.authorize_return"):
+        context["return_requests"] = returns_selectors.requests_waiting()
     if request.user.has_perm("oms.view_outboundemail"):
         context["emails"] = outbox_selectors.attention_counts()
     return render(request, "home.html", context)

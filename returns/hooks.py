@@ -1,4 +1,5 @@
-"""What the returns desk adds to the order page: its returns, returned units and refunds."""
+"""What returns add to the order page (its returns, returned units and refunds) and to the
+customer's status page (``returns.track``)."""
 
 from __future__ import annotations
 
@@ -20,4 +21,10 @@ def _page_section(*, order, user) -> Section | None:
     )
 
 
-HOOKS = OrderHooks(app="returns", page_section=_page_section)
+def _customer_section(*, order, token: str) -> Section | None:
+    from returns.track import customer_section
+
+    return customer_section(order=order, token=token)
+
+
+HOOKS = OrderHooks(app="returns", page_section=_page_section, customer_section=_customer_section)

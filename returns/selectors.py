@@ -290,3 +290,8 @@ def order_line_units(order: Order) -> list[OrderLine]:
         line.claimed = claimed.get(line.pk, 0)
         line.returnable = max(line.quantity_shipped - line.claimed, 0)
     return lines
+
+
+def requests_waiting() -> int:
+    """Return how many returns customers asked for wait for the desk to authorize or reject."""
+    return Return.objects.filter(status=Return.Status.REQUESTED).count()

@@ -5,6 +5,13 @@ an order by its number and the customer's email or postcode and sends the
 browser on to a fresh link. Every answer is marked not to be indexed, cached
 or passed on as a referrer, and uses the customer pages' own template and
 stylesheet (no staff script, style or address).
+
+The customer pages' forms are exempt from Django's CSRF check, on purpose:
+they send no referrer, so a browser posts them with ``Origin: null``, which
+the check refuses. Nothing is lost: there is no session to ride on, a lookup
+proves itself with the number and the email or postcode, and a return
+request is addressed to the secret link itself, which a forging site cannot
+know.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import functools
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from oms.login_guard import client_address
@@ -61,6 +69,13 @@ def _lookup_page(request, *, message: str = "", number: str = "", status: int = 
     return response
 
 
+def refused_page(request, refused: TrackingRefused):
+    """Answer a link that opens nothing (404) or a client over its limit (429)."""
+    status = 429 if refused.retry_after else 404
+    return _lookup_page(request, message=refused.message, status=status, wait=refused.retry_after)
+
+
+@csrf_exempt
 @customer_page_headers
 @require_http_methods(["GET", "POST"])
 def track_lookup(request):
@@ -92,10 +107,7 @@ def track_page(request, token: str):
     try:
         opened = tracking_open(token=token[:100], client=client_address(request))
     except TrackingRefused as refused:
-        status = 429 if refused.retry_after else 404
-        return _lookup_page(
-            request, message=refused.message, status=status, wait=refused.retry_after
-        )
+        return refused_page(request, refused)
     context = customer_page(opened.order, token=opened.token)
     context["company_name"] = settings.OMS_COMPANY_NAME
     return render(request, "track/page.html", context)

@@ -18,6 +18,7 @@ OPEN_PAGES = {
     "track:lookup": "the customer's order lookup: number plus email or postcode, rate limited",
     "track:page": "the customer's status page, opened by a secret link, rate limited",
     "track:page_any": "any other address under /track/: the plain answer of a wrong link",
+    "track_return_request": "a customer asking for a return, through their secret link",
 }
 
 

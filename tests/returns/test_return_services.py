@@ -1,6 +1,7 @@
 """Opening, authorizing, receiving and deciding returns: every path and refusal."""
 
 import datetime
+import re
 
 import pytest
 from django.core.management import call_command
@@ -130,6 +131,8 @@ def test_authorizing_emails_the_customer_the_label_and_slip(
     names = [name for name, _, _ in mail.attachments]
     assert names == [f"return-label-{rma.number}.pdf", f"return-slip-{rma.number}.pdf"]
     assert all(content.startswith(b"%PDF") for _, content, _ in mail.attachments)
+    # and the email links to the order's status page, where the return shows
+    assert re.search(r"/track/[\w-]{32}/", mail.body)
 
 
 def test_after_the_window_only_a_manager_authorizes_with_a_reason(

@@ -99,13 +99,34 @@ def _generic(doc: Document, line: Line) -> list:
     ]  # fmt: skip
 
 
+def _percent(rate: Decimal) -> str:
+    """20 for 0.2000, 17.5 for 0.1750."""
+    text = f"{Decimal(rate) * 100:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def xero_tax_type(rate: Decimal) -> str:
+    """Xero's UK tax type for a sales line at this rate (0: zero-rated)."""
+    if not rate:
+        return "Zero Rated Income"
+    return f"{_percent(rate)}% (VAT on Income)"
+
+
+def quickbooks_tax_code(rate: Decimal) -> str:
+    """QuickBooks Online's UK VAT code for a sales line: standard (S), reduced (R), zero (Z)."""
+    if not rate:
+        return "0.0% Z"
+    percent = Decimal(rate) * 100
+    return f"{percent:.1f}% {'R' if percent < 10 else 'S'}"
+
+
 def _xero(doc: Document, line: Line) -> list:
     due = doc.date + datetime.timedelta(days=PAYMENT_DAYS)
-    tax_type = "20% (VAT on Income)" if line.tax else "No VAT"
+    tax_type = xero_tax_type(line.tax_rate)
     return [
         doc.customer, doc.email, doc.number, doc.reference, doc.date.strftime("%d/%m/%Y"),
         due.strftime("%d/%m/%Y"), line.sku, line.description, _sign(doc) * line.quantity,
-        line.unit_price, SALES_ACCOUNT, tax_type, line.tax, doc.currency,
+        line.unit_price, SALES_ACCOUNT, tax_type, _sign(doc) * line.tax, doc.currency,
     ]  # fmt: skip
 
 
@@ -114,7 +135,7 @@ def _quickbooks(doc: Document, line: Line) -> list:
     return [
         doc.number, doc.customer, doc.date.strftime("%m/%d/%Y"), due.strftime("%m/%d/%Y"),
         line.sku or "Shipping", line.description, _sign(doc) * line.quantity, line.unit_price,
-        _sign(doc) * line.net, "20.0% S" if line.tax else "0% Z", _sign(doc) * line.tax,
+        _sign(doc) * line.net, quickbooks_tax_code(line.tax_rate), _sign(doc) * line.tax,
         doc.currency,
     ]  # fmt: skip
 

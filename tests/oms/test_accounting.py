@@ -156,3 +156,20 @@ def test_credit_notes_drop_in_through_a_registered_source(manager_user):
     row = dict(zip(*_rows(batch)[:2], strict=True))
     assert row["InvoiceNo"] == "CN-000001" and row["ItemQuantity"] == "-1"
     assert batch.total == Decimal("-12.00")
+
+
+@pytest.mark.parametrize(
+    "rate, xero, quickbooks",
+    [
+        ("0.2000", "20% (VAT on Income)", "20.0% S"),
+        ("0.1750", "17.5% (VAT on Income)", "17.5% S"),
+        ("0.0500", "5% (VAT on Income)", "5.0% R"),
+        ("0.0000", "Zero Rated Income", "0.0% Z"),
+    ],
+)
+def test_each_rate_maps_to_the_accounting_packages_tax_code(rate, xero, quickbooks):
+    from decimal import Decimal
+
+    from oms.accounting import quickbooks_tax_code, xero_tax_type
+
+    assert (xero_tax_type(Decimal(rate)), quickbooks_tax_code(Decimal(rate))) == (xero, quickbooks)

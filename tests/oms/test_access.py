@@ -15,6 +15,7 @@ OPEN_PAGES = {
     "login": "the login page",
     "logout": "logging out",
     "healthz": "the load balancer's health check; shows nothing",
+    "favicon": "the site's icon, which browsers fetch before anyone logs in",
 }
 
 

@@ -1,0 +1,243 @@
+"""Camera scanning: Chromium's fake camera shows a printed product label to the pick screen.
+
+The video is rendered from the product's own label PDF (``tests/e2e/camera.py``).
+Headless Chromium on Linux has no ``BarcodeDetector``, so these tests read
+with the vendored zxing-wasm decoder, the path every browser without one takes.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from fulfillment import services as fulfillment_services
+from fulfillment.models import ScanEvent, ShipmentLine, Wave
+from inventory import documents as inventory_documents
+from inventory import services as inventory_services
+from inventory.models import StockLevel, StockScan
+from orders import services as order_services
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.camera import label_video
+from tests.factories import CustomerFactory, ProductFactory, address_data
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PLATE = "5012345678900"
+
+
+@pytest.fixture
+def wave(stocked, bin_a, sales_user, warehouse_user):
+    """A wave picking two red mugs from bin A-01-01."""
+    order = order_services.order_create(
+        customer=CustomerFactory(name="Ann Lee"),
+        user=sales_user,
+        channel="phone",
+        shipping_address=address_data(name="Ann Lee"),
+        lines=[{"sku": "MUG-RED", "quantity": 2}],
+        place=True,
+    )
+    order_services.order_confirm(order_id=order.pk, user=sales_user)
+    fulfillment_services.shipment_create_for_order(order_id=order.pk, user=warehouse_user)
+    return fulfillment_services.wave_create(user=warehouse_user)
+
+
+@pytest.fixture
+def camera_page(live_server, client):
+    """Return a function opening the pick screen in a Chromium whose camera films a label."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    browsers = []
+
+    def open_with(product, user, path, *, host=None):
+        """Open ``path``; with ``host``, at http://<host>:<port> (not a secure context)."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        video = label_video(
+            inventory_documents.product_labels_pdf([product]),
+            ARTIFACTS / f"camera-label-{product.sku}.y4m",
+        )
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+                *([f"--host-resolver-rules=MAP {host} 127.0.0.1"] if host else []),
+            ],
+        )
+        browsers.append(browser)
+        client.force_login(user)
+        base_url = live_server.url.replace("localhost", host) if host else live_server.url
+        context = browser.new_context(
+            base_url=base_url,
+            viewport={"width": 1024, "height": 1100},
+            permissions=["camera"],
+        )
+        context.set_default_timeout(15_000)
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": base_url,
+                }
+            ]
+        )
+        page = context.new_page()
+        page.goto(path)
+        return page
+
+    yield open_with
+    for browser in browsers:
+        browser.close()
+    playwright.stop()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def wedge(page, code: str) -> None:
+    """Scan a code as a keyboard-wedge scanner does; wait for its answer."""
+    mark_answer_stale(page)
+    page.keyboard.type(code, delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#scan-answer:not([data-stale])")
+
+
+def mark_answer_stale(page) -> None:
+    page.evaluate("document.getElementById('scan-answer').dataset.stale = '1'")
+
+
+def answer(page) -> tuple[str, str]:
+    box = page.locator("#scan-answer")
+    return box.get_attribute("data-scan-status"), box.locator("[data-scan-message]").inner_text()
+
+
+def picked(wave: Wave) -> int:
+    return sum(ShipmentLine.objects.filter(shipment__wave=wave).values_list("picked", flat=True))
+
+
+def log_row(event: ScanEvent) -> tuple:
+    return (event.screen, event.entry, event.code, event.action, event.result, event.status)
+
+
+def test_the_camera_picks_a_product_exactly_as_the_wedge_does(
+    camera_page, wave, product, bin_a, warehouse_user, screenshot
+):
+    # given: the pick screen, the bin scanned by the wedge, the camera filming the mug's label
+    page = camera_page(product, warehouse_user, f"/fulfillment/waves/{wave.pk}/pick/")
+    wedge(page, bin_a.barcode)
+    mark_answer_stale(page)
+
+    # when: the camera is opened
+    page.click("[data-scan-camera]")
+    page.wait_for_selector("#scan-answer:not([data-stale])", timeout=20_000)
+
+    # then: one mug picked, answered as a scan, and nothing more while the label stays in view
+    status, message = answer(page)
+    assert status == "ok", message
+    assert page.get_attribute("#scan-camera", "data-camera-decoder") == "zxing"
+    assert page.get_attribute("[data-scan-camera]", "aria-pressed") == "true"
+    page.wait_for_timeout(2500)
+    assert picked(wave) == 1
+    screenshot(page, "camera-pick-accepted")
+
+    # when: the wedge scans the second mug while the camera is still open
+    wedge(page, product.barcode)
+
+    # then: accepted too; the camera's log row is the wedge's, but for the quantity picked
+    assert answer(page)[0] == "ok"
+    assert picked(wave) == 2
+    by_camera, by_wedge = ScanEvent.objects.filter(screen="pick", code=product.barcode).order_by(
+        "pk"
+    )
+    assert log_row(by_camera) == log_row(by_wedge)
+    assert page.evaluate("document.activeElement.id") == "scan-code"
+
+
+def test_the_camera_refuses_a_product_the_wave_does_not_need(
+    camera_page, wave, bin_a, warehouse_user, screenshot
+):
+    # given: a plate in stock, not in the wave; the camera films the plate's label
+    plate = ProductFactory(sku="PLATE", name="Dinner plate", barcode=PLATE)
+    inventory_services.stock_receive(product=plate, location=bin_a, quantity=5)
+    page = camera_page(plate, warehouse_user, f"/fulfillment/waves/{wave.pk}/pick/")
+    wedge(page, bin_a.barcode)
+    mark_answer_stale(page)
+
+    # when
+    page.click("[data-scan-camera]")
+    page.wait_for_selector("#scan-answer:not([data-stale])", timeout=20_000)
+
+    # then: refused in words, nothing picked, the refusal logged as a scan
+    status, message = answer(page)
+    screenshot(page, "camera-pick-refused")
+    assert status == "error"
+    assert "plate" in message.lower() or PLATE in message
+    assert picked(wave) == 0
+    refused = ScanEvent.objects.filter(screen="pick", code=PLATE).get()
+    assert refused.result == "refused"
+    # the refused code is put back in the field, selected, as after a wedge's refusal
+    assert page.input_value("#scan-code") == PLATE
+
+
+def test_the_camera_receives_as_a_scan_then_lets_go_of_the_device(
+    camera_page, product, bin_a, warehouse_user
+):
+    # given: the receive screen, the bin scanned by the wedge
+    page = camera_page(product, warehouse_user, "/inventory/receive/")
+    wedge(page, bin_a.barcode)
+    mark_answer_stale(page)
+
+    # when: the camera reads the mug's label
+    page.click("[data-scan-camera]")
+    page.wait_for_selector("#scan-answer:not([data-stale])", timeout=20_000)
+
+    # then: one mug booked into the bin, logged as scanned (not typed)
+    assert answer(page)[0] == "ok"
+    assert StockLevel.objects.get(product=product, location=bin_a).on_hand == 1
+    receipt = StockScan.objects.filter(screen="receive", code=product.barcode).get()
+    assert (receipt.entry, receipt.result) == ("scan", "accepted")
+
+    # when: the camera is closed
+    page.click("[data-scan-camera]")
+
+    # then: the panel is gone and the camera is let go of
+    assert page.locator("#scan-camera").is_hidden()
+    assert page.get_attribute("[data-scan-camera]", "aria-pressed") == "false"
+    assert page.evaluate("document.querySelector('#scan-camera video').srcObject === null")
+    assert page.evaluate("document.activeElement.id") == "scan-code"
+
+
+def test_over_plain_http_the_camera_says_it_needs_https_and_the_wedge_still_works(
+    camera_page, product, bin_a, warehouse_user, settings, screenshot
+):
+    # given: the receive screen at a plain-HTTP address that is not this machine
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "oms.test"]
+    page = camera_page(product, warehouse_user, "/inventory/receive/", host="oms.test")
+    assert page.evaluate("window.isSecureContext") is False
+
+    # when
+    page.click("[data-scan-camera]")
+
+    # then: it says so in words, and no camera was opened
+    status = page.locator("#scan-camera .scan-camera-status")
+    assert "only over HTTPS" in status.inner_text()
+    assert page.get_attribute("#scan-camera", "data-camera-state") == "insecure"
+    assert page.locator("#scan-camera video").is_hidden()
+    screenshot(page, "camera-needs-https")
+
+    # when: the wedge scans the bin and a mug
+    wedge(page, bin_a.barcode)
+    wedge(page, product.barcode)
+
+    # then
+    assert answer(page)[0] == "ok"
+    assert StockLevel.objects.get(product=product, location=bin_a).on_hand == 1

@@ -8,6 +8,7 @@ with the vendored zxing-wasm decoder, the path every browser without one takes.
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -15,10 +16,10 @@ from fulfillment import services as fulfillment_services
 from fulfillment.models import ScanEvent, ShipmentLine, Wave
 from inventory import documents as inventory_documents
 from inventory import services as inventory_services
-from inventory.models import StockLevel, StockScan
+from inventory.models import StockLevel, StockMovement, StockScan
 from orders import services as order_services
+from tests.e2e.camera import gs1_128_label, label_video, pdf_page_image, qr_label
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.camera import label_video
 from tests.factories import CustomerFactory, ProductFactory, address_data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -54,13 +55,10 @@ def camera_page(live_server, client):
     playwright = sync_playwright().start()
     browsers = []
 
-    def open_with(product, user, path, *, host=None):
-        """Open ``path``; with ``host``, at http://<host>:<port> (not a secure context)."""
+    def open_with(label, name, user, path, *, host=None, away=0):
+        """Film ``label`` and open ``path``; with ``host``, at http://<host>:<port> (not secure)."""
         ARTIFACTS.mkdir(exist_ok=True)
-        video = label_video(
-            inventory_documents.product_labels_pdf([product]),
-            ARTIFACTS / f"camera-label-{product.sku}.y4m",
-        )
+        video = label_video(label, ARTIFACTS / f"camera-{name}.y4m", away=away)
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
@@ -103,6 +101,11 @@ def camera_page(live_server, client):
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def product_label(product):
+    """The product's own printed label (inventory's product label PDF), as an image."""
+    return pdf_page_image(inventory_documents.product_labels_pdf([product]))
+
+
 def wedge(page, code: str) -> None:
     """Scan a code as a keyboard-wedge scanner does; wait for its answer."""
     mark_answer_stale(page)
@@ -132,7 +135,9 @@ def test_the_camera_picks_a_product_exactly_as_the_wedge_does(
     camera_page, wave, product, bin_a, warehouse_user, screenshot
 ):
     # given: the pick screen, the bin scanned by the wedge, the camera filming the mug's label
-    page = camera_page(product, warehouse_user, f"/fulfillment/waves/{wave.pk}/pick/")
+    page = camera_page(
+        product_label(product), product.sku, warehouse_user, f"/fulfillment/waves/{wave.pk}/pick/"
+    )
     wedge(page, bin_a.barcode)
     mark_answer_stale(page)
 
@@ -168,7 +173,9 @@ def test_the_camera_refuses_a_product_the_wave_does_not_need(
     # given: a plate in stock, not in the wave; the camera films the plate's label
     plate = ProductFactory(sku="PLATE", name="Dinner plate", barcode=PLATE)
     inventory_services.stock_receive(product=plate, location=bin_a, quantity=5)
-    page = camera_page(plate, warehouse_user, f"/fulfillment/waves/{wave.pk}/pick/")
+    page = camera_page(
+        product_label(plate), plate.sku, warehouse_user, f"/fulfillment/waves/{wave.pk}/pick/"
+    )
     wedge(page, bin_a.barcode)
     mark_answer_stale(page)
 
@@ -192,7 +199,7 @@ def test_the_camera_receives_as_a_scan_then_lets_go_of_the_device(
     camera_page, product, bin_a, warehouse_user
 ):
     # given: the receive screen, the bin scanned by the wedge
-    page = camera_page(product, warehouse_user, "/inventory/receive/")
+    page = camera_page(product_label(product), product.sku, warehouse_user, "/inventory/receive/")
     wedge(page, bin_a.barcode)
     mark_answer_stale(page)
 
@@ -221,7 +228,9 @@ def test_over_plain_http_the_camera_says_it_needs_https_and_the_wedge_still_work
 ):
     # given: the receive screen at a plain-HTTP address that is not this machine
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "oms.test"]
-    page = camera_page(product, warehouse_user, "/inventory/receive/", host="oms.test")
+    page = camera_page(
+        product_label(product), product.sku, warehouse_user, "/inventory/receive/", host="oms.test"
+    )
     assert page.evaluate("window.isSecureContext") is False
 
     # when
@@ -241,3 +250,86 @@ def test_over_plain_http_the_camera_says_it_needs_https_and_the_wedge_still_work
     # then
     assert answer(page)[0] == "ok"
     assert StockLevel.objects.get(product=product, location=bin_a).on_hand == 1
+
+
+@pytest.mark.parametrize(
+    "symbology, barcode",
+    [("ean8", "96385074"), ("upca", "036000291452"), ("ean13", "4006381333931")],
+)
+def test_the_camera_reads_each_retail_symbology_off_the_product_label(
+    camera_page, bin_a, warehouse_user, symbology, barcode
+):
+    # given: a product whose own label prints its EAN-8, UPC-A or EAN-13
+    product = ProductFactory(sku=f"SKU-{symbology.upper()}", name="Tea towel", barcode=barcode)
+    page = camera_page(product_label(product), product.sku, warehouse_user, "/inventory/receive/")
+    wedge(page, bin_a.barcode)
+    mark_answer_stale(page)
+
+    # when
+    page.click("[data-scan-camera]")
+    page.wait_for_selector("#scan-answer:not([data-stale])", timeout=20_000)
+
+    # then: received into the bin, as the wedge would
+    assert answer(page)[0] == "ok", answer(page)[1]
+    assert StockLevel.objects.get(product=product, location=bin_a).on_hand == 1
+
+
+def test_the_camera_reads_a_qr_code(camera_page, product, bin_a, warehouse_user):
+    # given: a QR code carrying the mug's GTIN
+    page = camera_page(qr_label(product.barcode), "qr", warehouse_user, "/inventory/receive/")
+    wedge(page, bin_a.barcode)
+    mark_answer_stale(page)
+
+    # when
+    page.click("[data-scan-camera]")
+    page.wait_for_selector("#scan-answer:not([data-stale])", timeout=20_000)
+
+    # then
+    assert answer(page)[0] == "ok", answer(page)[1]
+    assert StockLevel.objects.get(product=product, location=bin_a).on_hand == 1
+
+
+def test_a_gs1_128_carton_label_keeps_its_batch_and_use_by_date(
+    camera_page, product, bin_a, warehouse_user
+):
+    # given: a supplier's GS1-128 label: GTIN (01), batch (10, ended by FNC1), use by (17)
+    label = gs1_128_label("01" + "0" + product.barcode + "10LOT42" + "\x1d" + "17301231")
+    page = camera_page(label, "gs1-128", warehouse_user, "/inventory/receive/")
+    wedge(page, bin_a.barcode)
+    mark_answer_stale(page)
+
+    # when
+    page.click("[data-scan-camera]")
+    page.wait_for_selector("#scan-answer:not([data-stale])", timeout=20_000)
+
+    # then: the application identifiers are read as the wedge path reads them
+    assert answer(page)[0] == "ok", answer(page)[1]
+    movement = StockMovement.objects.get(product=product, location=bin_a)
+    assert movement.quantity == 1
+    assert movement.reason == "batch LOT42, use by 2030-12-31"
+    receipt = StockScan.objects.get(screen="receive", product=product)
+    assert receipt.entry == "scan"
+
+
+def test_a_label_shown_again_after_leaving_the_view_counts_again(
+    camera_page, product, bin_a, warehouse_user
+):
+    # given: the mug's label in view for 1 s, then away for 2.5 s, over and over
+    page = camera_page(
+        product_label(product), "mug-again", warehouse_user, "/inventory/receive/", away=2.5
+    )
+    wedge(page, bin_a.barcode)
+
+    # when: the camera watches two showings
+    page.click("[data-scan-camera]")
+    started = time.monotonic()
+    on_hand = 0
+    while on_hand < 2 and time.monotonic() - started < 15:
+        page.wait_for_timeout(250)
+        level = StockLevel.objects.filter(product=product, location=bin_a).first()
+        on_hand = level.on_hand if level else 0
+    elapsed = time.monotonic() - started
+
+    # then: one receipt per showing, never one per frame
+    assert on_hand == 2
+    assert elapsed > 2.0, "the second receipt came before the label left the view"

@@ -55,7 +55,7 @@ def camera_page(live_server, client):
     playwright = sync_playwright().start()
     browsers = []
 
-    def open_with(label, name, user, path, *, host=None, away=0):
+    def open_with(label, name, user, path, *, host=None, away=0, init_script=None):
         """Film ``label`` and open ``path``; with ``host``, at http://<host>:<port> (not secure)."""
         ARTIFACTS.mkdir(exist_ok=True)
         video = label_video(label, ARTIFACTS / f"camera-{name}.y4m", away=away)
@@ -88,6 +88,8 @@ def camera_page(live_server, client):
             ]
         )
         page = context.new_page()
+        if init_script:
+            page.add_init_script(init_script)
         page.goto(path)
         return page
 
@@ -333,3 +335,52 @@ def test_a_label_shown_again_after_leaving_the_view_counts_again(
     # then: one receipt per showing, never one per frame
     assert on_hand == 2
     assert elapsed > 2.0, "the second receipt came before the label left the view"
+
+
+# Chromium's fake camera has no torch: give its track one that records what it is asked.
+TORCH = """
+(() => {
+  const capabilities = MediaStreamTrack.prototype.getCapabilities;
+  window.__torch = [];
+  MediaStreamTrack.prototype.getCapabilities = function () {
+    return Object.assign({}, capabilities.call(this), { torch: true });
+  };
+  MediaStreamTrack.prototype.applyConstraints = function (constraints) {
+    window.__torch.push(constraints.advanced[0].torch);
+    return Promise.resolve();
+  };
+})();
+"""
+
+
+def test_the_torch_button_shows_only_where_the_camera_has_a_torch(
+    camera_page, product, warehouse_user
+):
+    # given: the fake camera as it is, without a torch
+    page = camera_page(product_label(product), "torchless", warehouse_user, "/inventory/count/")
+    page.click("[data-scan-camera]")
+    page.wait_for_selector("#scan-camera:not([data-camera-state='starting'])")
+    # then
+    assert page.locator("[data-camera-torch]").is_hidden()
+
+
+def test_the_torch_button_turns_the_torch_on_and_off(camera_page, product, warehouse_user):
+    # given: a camera with a torch
+    page = camera_page(
+        product_label(product), "torch", warehouse_user, "/inventory/count/", init_script=TORCH
+    )
+    page.click("[data-scan-camera]")
+    torch = page.locator("[data-camera-torch]")
+    torch.wait_for(state="visible")
+
+    # when: on, then off
+    torch.click()
+    page.wait_for_function("window.__torch.length === 1")
+    assert torch.get_attribute("aria-pressed") == "true"
+    torch.click()
+    page.wait_for_function("window.__torch.length === 2")
+
+    # then
+    assert page.evaluate("window.__torch") == [True, False]
+    assert torch.get_attribute("aria-pressed") == "false"
+    assert page.evaluate("document.activeElement.id") == "scan-code"

@@ -37,6 +37,7 @@
   };
   var ui = {};
   var zxingLoading = null;
+  var zxingReader = null;
 
   function scanInput() {
     return document.querySelector("[data-scan-form] [data-scan-input]");
@@ -47,7 +48,7 @@
     ui.panel.setAttribute("data-camera-state", kind);
   }
 
-  /* --- the decoders: each returns a function(video) -> Promise of [{text}] --- */
+  /* --- the decoders: each is a function(video) -> Promise of [{text, native128}] --- */
   function nativeDecoder() {
     if (!("BarcodeDetector" in window)) return Promise.resolve(null);
     return window.BarcodeDetector.getSupportedFormats()
@@ -61,7 +62,8 @@
         return function (video) {
           return detector.detect(video).then(function (codes) {
             return codes.map(function (code) {
-              return { text: code.rawValue };
+              // BarcodeDetector does not say whether a Code 128 starts with FNC1 (GS1-128).
+              return { text: code.rawValue, native128: code.format === "code_128" };
             });
           });
         };
@@ -81,23 +83,35 @@
         resolve(window.ZXingWASM);
       };
       tag.onerror = function () {
-        zxingLoading = null;
         reject(new Error("decoder"));
       };
       document.head.appendChild(tag);
-    });
+    })
+      .then(function (zxing) {
+        // Fetch and compile the WebAssembly now, from this server, so a failure shows at once.
+        return zxing
+          .prepareZXingModule({
+            overrides: {
+              locateFile: function (path, prefix) {
+                return path.slice(-5) === ".wasm" ? WASM_SRC : prefix + path;
+              },
+            },
+            fireImmediately: true,
+          })
+          .then(function () {
+            return zxing;
+          });
+      })
+      .catch(function () {
+        zxingLoading = null;
+        throw new Error("decoder");
+      });
     return zxingLoading;
   }
 
   function zxingDecoder() {
-    return loadZxing().then(function (zxing) {
-      zxing.prepareZXingModule({
-        overrides: {
-          locateFile: function (path, prefix) {
-            return path.slice(-5) === ".wasm" ? WASM_SRC : prefix + path;
-          },
-        },
-      });
+    if (zxingReader) return zxingReader;
+    zxingReader = loadZxing().then(function (zxing) {
       var canvas = document.createElement("canvas");
       var context = canvas.getContext("2d", { willReadFrequently: true });
       var options = {
@@ -106,7 +120,6 @@
         maxNumberOfSymbols: 1,
         textMode: "Plain",
       };
-      ui.panel.setAttribute("data-camera-decoder", "zxing");
       return function (video) {
         var width = video.videoWidth;
         var height = video.videoHeight;
@@ -128,17 +141,41 @@
         });
       };
     });
+    zxingReader.catch(function () {
+      zxingReader = null;
+    });
+    return zxingReader;
   }
 
   function decoder() {
     if (state.decode) return Promise.resolve(state.decode);
     return nativeDecoder()
       .then(function (native) {
-        return native || zxingDecoder();
+        if (native) return native;
+        return zxingDecoder().then(function (decode) {
+          ui.panel.setAttribute("data-camera-decoder", "zxing");
+          return decode;
+        });
       })
       .then(function (decode) {
         state.decode = decode;
         return decode;
+      });
+  }
+
+  /* A Code 128 read by BarcodeDetector is read once more by zxing, which tells a GS1-128
+     (FNC1 first) from a plain one; when zxing cannot read the frame the code goes as read. */
+  function complete(code, video) {
+    if (!code.native128) return Promise.resolve(code.text);
+    return zxingDecoder()
+      .then(function (decode) {
+        return decode(video);
+      })
+      .then(function (codes) {
+        return codes.length ? codes[0].text : code.text;
+      })
+      .catch(function () {
+        return code.text;
       });
   }
 
@@ -159,11 +196,8 @@
     input.value = input.value && !all ? input.value + code : code;
     var entry = input.form.querySelector("[data-scan-entry]");
     if (entry) entry.value = "scan";
-    if (input.form.requestSubmit) {
-      input.form.requestSubmit();
-    } else {
-      input.form.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
-    }
+    if (input.form.requestSubmit) input.form.requestSubmit();
+    else input.form.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
   }
 
   function printable(code) {
@@ -181,13 +215,12 @@
     reading
       .then(function (codes) {
         if (!state.open) return;
-        if (codes.length) {
-          var code = codes[0].text;
-          if (isNew(code, Date.now())) {
-            send(code);
-            say("Read " + printable(code) + ". Take it out of view to scan it again.", "read");
-          }
-        }
+        if (!codes.length || !isNew(codes[0].text, Date.now())) return null;
+        return complete(codes[0], video).then(function (code) {
+          if (!state.open) return;
+          send(code);
+          say("Read " + printable(code) + ". Take it out of view to scan it again.", "read");
+        });
       })
       .catch(function () {
         /* one unreadable frame: try the next */
@@ -274,9 +307,7 @@
   }
 
   function stopTracks(stream) {
-    stream.getTracks().forEach(function (track) {
-      track.stop();
-    });
+    stream.getTracks().forEach(function (track) { track.stop(); }); // prettier-ignore
   }
 
   function close() {

@@ -384,3 +384,22 @@ def test_the_torch_button_turns_the_torch_on_and_off(camera_page, product, wareh
     assert page.evaluate("window.__torch") == [True, False]
     assert torch.get_attribute("aria-pressed") == "false"
     assert page.evaluate("document.activeElement.id") == "scan-code"
+
+
+def test_a_decoder_that_cannot_load_is_said_in_words_and_the_camera_let_go(
+    camera_page, product, bin_a, warehouse_user
+):
+    # given: the reader's WebAssembly cannot be fetched (a proxy blocks it, the server lost it)
+    page = camera_page(product_label(product), "no-decoder", warehouse_user, "/inventory/receive/")
+    page.route("**/zxing_reader*.wasm", lambda route: route.abort())
+
+    # when
+    page.click("[data-scan-camera]")
+    page.wait_for_selector("#scan-camera[data-camera-state='error']")
+
+    # then: it says so, the camera is closed, and the wedge still books the mug
+    assert "could not be loaded" in page.inner_text("#scan-camera .scan-camera-status")
+    assert page.evaluate("document.querySelector('#scan-camera video').srcObject === null")
+    wedge(page, bin_a.barcode)
+    wedge(page, product.barcode)
+    assert StockLevel.objects.get(product=product, location=bin_a).on_hand == 1

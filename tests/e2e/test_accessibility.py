@@ -10,8 +10,6 @@ fails the test with the rule, the page and the element.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -24,6 +22,7 @@ from oms.outbox.sending import send_due_emails
 from oms.roles import Role
 from orders import services as order_services
 from orders.models import Order
+from tests.e2e.axe import axe_findings
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import CustomerFactory, address_data
 from tests.mail_backends import closed_port
@@ -34,34 +33,8 @@ from tests.oms.test_role_matrix import SUPERUSER, page_calls, principal_user
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 world = role_matrix.world  # the fixture: real objects for every page argument
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"critical", "serious"}
-# Best-practice rules that fail the test whatever axe-core calls their impact.
-ALWAYS = {"empty-table-header"}
 ROLES = [str(Role.SALES), str(Role.WAREHOUSE), str(Role.MANAGER), SUPERUSER]
 SCAN_SCREENS = ["receive", "count", "pick", "pack"]
-
-
-def axe_findings(page) -> list[str]:
-    """Run axe-core on the page as it is now; return its critical and serious findings.
-
-    WCAG 2.1 A and AA rules, and axe-core's best practices: a serious best-practice
-    finding counts too, and an empty table header whatever its impact.
-    """
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})",
-        [*WCAG_21_AA, "best-practice"],
-    )
-    return [
-        f"{violation['id']} ({violation['impact']}): {node['target']} {node['failureSummary']}"
-        for violation in results["violations"]
-        if violation["impact"] in BLOCKING or violation["id"] in ALWAYS
-        for node in violation["nodes"]
-    ]
 
 
 def report(name: str, findings: dict) -> None:

@@ -18,6 +18,7 @@ from inventory import documents as inventory_documents
 from inventory import services as inventory_services
 from inventory.models import StockLevel, StockMovement, StockScan
 from orders import services as order_services
+from tests.e2e.axe import axe_findings
 from tests.e2e.camera import gs1_128_label, label_video, pdf_page_image, qr_label
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.factories import CustomerFactory, ProductFactory, address_data
@@ -178,6 +179,7 @@ def test_the_camera_refuses_a_product_the_wave_does_not_need(
     page = camera_page(
         product_label(plate), plate.sku, warehouse_user, f"/fulfillment/waves/{wave.pk}/pick/"
     )
+    page.set_viewport_size({"width": 412, "height": 915})  # a phone
     wedge(page, bin_a.barcode)
     mark_answer_stale(page)
 
@@ -195,6 +197,8 @@ def test_the_camera_refuses_a_product_the_wave_does_not_need(
     assert refused.result == "refused"
     # the refused code is put back in the field, selected, as after a wedge's refusal
     assert page.input_value("#scan-code") == PLATE
+    # and the phone-sized screen, camera open, has no serious accessibility finding
+    assert axe_findings(page) == []
 
 
 def test_the_camera_receives_as_a_scan_then_lets_go_of_the_device(

@@ -1,25 +1,16 @@
 /* Camera scanning for every scan screen. The base template loads this script on every page;
    it does nothing unless the page has a scan field ([data-scan-input] in a [data-scan-form]).
    It adds a Camera button beside the scan field; the camera reads a barcode with the
-   browser's BarcodeDetector where it has one, else with the vendored zxing-wasm decoder, and
-   hands each code to the scan field exactly as a keyboard-wedge scanner would: the code in the
+   browser's BarcodeDetector where it has one, else with the vendored zxing-wasm decoder
+   (scan-decoders.js), and hands each code to the scan field exactly as a keyboard-wedge scanner would: the code in the
    field, entry "scan", the form submitted, so the answer, tone, colour and log are the same.
    The wedge keeps working while the camera is open. */
 (function () {
   "use strict";
 
-  var script = document.currentScript;
-  var DECODER_SRC = script ? script.getAttribute("data-decoder") : "";
-  var WASM_SRC = script ? script.getAttribute("data-decoder-wasm") : "";
-  // EAN-13, EAN-8, UPC-A, Code 128 (and GS1-128) and QR, named as each decoder names them.
-  var NATIVE_FORMATS = ["ean_13", "ean_8", "upc_a", "code_128", "qr_code"];
-  var ZXING_FORMATS = ["EAN13", "EAN8", "UPCA", "Code128", "QRCode"];
-  // Symbology identifiers of GS1 codes: sent in front of the data, as a wedge scanner set to
-  // send AIM identifiers does, so the server reads the application identifiers.
-  var GS1_IDENTIFIERS = ["]C1", "]Q3", "]d2", "]e0"];
   var GONE_MS = 1500; // the same code counts again once it has been out of view this long
   var FRAME_MS = 120; // at most about eight reads a second
-  var MAX_WIDTH = 1280; // frames are scaled down to this width before zxing reads them
+  var REMEMBER = "oms-scan-camera"; // sessionStorage: the camera was left open
   var CAMERA_ICON =
     '<svg class="scan-camera-icon" aria-hidden="true" focusable="false" viewBox="0 0 24 24"><path fill="currentColor" d="M9 4 7.2 6H4a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V8a2 2 0 0 0-2-2h-3.2L15 4H9zm3 4.5a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9zm0 2a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5z"/></svg>';
   var TORCH_ICON =
@@ -28,7 +19,7 @@
   var state = {
     open: false,
     stream: null,
-    decode: null,
+    read: null,
     timer: null,
     lastCode: "",
     lastSeenAt: 0,
@@ -36,8 +27,6 @@
     resume: false,
   };
   var ui = {};
-  var zxingLoading = null;
-  var zxingReader = null;
 
   function scanInput() {
     return document.querySelector("[data-scan-form] [data-scan-input]");
@@ -46,137 +35,6 @@
   function say(message, kind) {
     ui.status.textContent = message;
     ui.panel.setAttribute("data-camera-state", kind);
-  }
-
-  /* --- the decoders: each is a function(video) -> Promise of [{text, native128}] --- */
-  function nativeDecoder() {
-    if (!("BarcodeDetector" in window)) return Promise.resolve(null);
-    return window.BarcodeDetector.getSupportedFormats()
-      .then(function (supported) {
-        var missing = NATIVE_FORMATS.filter(function (format) {
-          return supported.indexOf(format) < 0;
-        });
-        if (missing.length) return null; // zxing reads them all
-        var detector = new window.BarcodeDetector({ formats: NATIVE_FORMATS });
-        ui.panel.setAttribute("data-camera-decoder", "native");
-        return function (video) {
-          return detector.detect(video).then(function (codes) {
-            return codes.map(function (code) {
-              // BarcodeDetector does not say whether a Code 128 starts with FNC1 (GS1-128).
-              return { text: code.rawValue, native128: code.format === "code_128" };
-            });
-          });
-        };
-      })
-      .catch(function () {
-        return null;
-      });
-  }
-
-  function loadZxing() {
-    if (window.ZXingWASM) return Promise.resolve(window.ZXingWASM);
-    if (zxingLoading) return zxingLoading;
-    zxingLoading = new Promise(function (resolve, reject) {
-      var tag = document.createElement("script");
-      tag.src = DECODER_SRC;
-      tag.onload = function () {
-        resolve(window.ZXingWASM);
-      };
-      tag.onerror = function () {
-        reject(new Error("decoder"));
-      };
-      document.head.appendChild(tag);
-    })
-      .then(function (zxing) {
-        // Fetch and compile the WebAssembly now, from this server, so a failure shows at once.
-        return zxing
-          .prepareZXingModule({
-            overrides: {
-              locateFile: function (path, prefix) {
-                return path.slice(-5) === ".wasm" ? WASM_SRC : prefix + path;
-              },
-            },
-            fireImmediately: true,
-          })
-          .then(function () {
-            return zxing;
-          });
-      })
-      .catch(function () {
-        zxingLoading = null;
-        throw new Error("decoder");
-      });
-    return zxingLoading;
-  }
-
-  function zxingDecoder() {
-    if (zxingReader) return zxingReader;
-    zxingReader = loadZxing().then(function (zxing) {
-      var canvas = document.createElement("canvas");
-      var context = canvas.getContext("2d", { willReadFrequently: true });
-      var options = {
-        formats: ZXING_FORMATS,
-        tryHarder: true,
-        maxNumberOfSymbols: 1,
-        textMode: "Plain",
-      };
-      return function (video) {
-        var width = video.videoWidth;
-        var height = video.videoHeight;
-        if (!width || !height) return Promise.resolve([]);
-        var scale = Math.min(1, MAX_WIDTH / width);
-        canvas.width = Math.round(width * scale);
-        canvas.height = Math.round(height * scale);
-        context.drawImage(video, 0, 0, canvas.width, canvas.height);
-        var pixels = context.getImageData(0, 0, canvas.width, canvas.height);
-        return zxing.readBarcodes(pixels, options).then(function (results) {
-          return results
-            .filter(function (result) {
-              return result.isValid && result.text;
-            })
-            .map(function (result) {
-              var gs1 = GS1_IDENTIFIERS.indexOf(result.symbologyIdentifier) >= 0;
-              return { text: gs1 ? result.symbologyIdentifier + result.text : result.text };
-            });
-        });
-      };
-    });
-    zxingReader.catch(function () {
-      zxingReader = null;
-    });
-    return zxingReader;
-  }
-
-  function decoder() {
-    if (state.decode) return Promise.resolve(state.decode);
-    return nativeDecoder()
-      .then(function (native) {
-        if (native) return native;
-        return zxingDecoder().then(function (decode) {
-          ui.panel.setAttribute("data-camera-decoder", "zxing");
-          return decode;
-        });
-      })
-      .then(function (decode) {
-        state.decode = decode;
-        return decode;
-      });
-  }
-
-  /* A Code 128 read by BarcodeDetector is read once more by zxing, which tells a GS1-128
-     (FNC1 first) from a plain one; when zxing cannot read the frame the code goes as read. */
-  function complete(code, video) {
-    if (!code.native128) return Promise.resolve(code.text);
-    return zxingDecoder()
-      .then(function (decode) {
-        return decode(video);
-      })
-      .then(function (codes) {
-        return codes.length ? codes[0].text : code.text;
-      })
-      .catch(function () {
-        return code.text;
-      });
   }
 
   /* --- a read: debounced, then sent the way a wedge scanner sends it --- */
@@ -208,15 +66,15 @@
 
   function tick() {
     state.timer = null;
-    if (!state.open || !state.decode) return;
+    if (!state.open || !state.read) return;
     var video = ui.video;
     var started = Date.now();
-    var reading = video.readyState >= 2 ? state.decode(video) : Promise.resolve([]);
+    var reading = video.readyState >= 2 ? state.read(video) : Promise.resolve([]);
     reading
       .then(function (codes) {
         if (!state.open) return;
         if (!codes.length || !isNew(codes[0].text, Date.now())) return null;
-        return complete(codes[0], video).then(function (code) {
+        return window.OMSScanDecoders.complete(codes[0], video).then(function (code) {
           if (!state.open) return;
           send(code);
           say("Read " + printable(code) + ". Take it out of view to scan it again.", "read");
@@ -290,10 +148,12 @@
         }
         state.stream = stream;
         ui.video.srcObject = stream;
-        return Promise.all([ui.video.play(), decoder()]);
+        return Promise.all([ui.video.play(), window.OMSScanDecoders.choose()]);
       })
       .then(function (ready) {
         if (!ready || !state.open) return;
+        state.read = ready[1].read;
+        ui.panel.setAttribute("data-camera-decoder", ready[1].name);
         offerTorch();
         setFieldKeyboard(true);
         say("Point the camera at a barcode.", "on");
@@ -302,6 +162,7 @@
       .catch(function (error) {
         close();
         showPanel(false);
+        remember(false);
         say(refusal(error), "error");
       });
   }
@@ -324,12 +185,33 @@
     setFieldKeyboard(false);
   }
 
+  /* The button's choice holds for this tab: the next scan screen, or a reload, opens the
+     camera again (the browser asks no more once the camera is allowed). */
+  function remember(on) {
+    try {
+      if (on) window.sessionStorage.setItem(REMEMBER, "1");
+      else window.sessionStorage.removeItem(REMEMBER);
+    } catch (error) {
+      /* storage off: the camera opens on each click */
+    }
+  }
+
+  function remembered() {
+    try {
+      return window.sessionStorage.getItem(REMEMBER) === "1";
+    } catch (error) {
+      return false;
+    }
+  }
+
   function toggle() {
     if (state.open) {
       close();
       showPanel(false);
       ui.panel.hidden = true;
+      remember(false);
     } else {
+      remember(true);
       open();
     }
   }
@@ -436,6 +318,7 @@
       }
     });
     window.addEventListener("pagehide", close);
+    if (remembered() && window.isSecureContext) open();
   }
 
   if (document.readyState === "loading") {

@@ -407,3 +407,32 @@ def test_a_decoder_that_cannot_load_is_said_in_words_and_the_camera_let_go(
     wedge(page, bin_a.barcode)
     wedge(page, product.barcode)
     assert StockLevel.objects.get(product=product, location=bin_a).on_hand == 1
+
+
+def test_the_camera_stays_open_from_one_scan_screen_to_the_next_until_closed(
+    camera_page, product, warehouse_user
+):
+    # given: the camera opened on the receive screen
+    page = camera_page(product_label(product), "remembered", warehouse_user, "/inventory/receive/")
+    page.click("[data-scan-camera]")
+    page.wait_for_selector(
+        "#scan-camera[data-camera-state='on'], #scan-camera[data-camera-state='read']"
+    )
+
+    # when: the user goes to the count screen
+    page.goto("/inventory/count/")
+
+    # then: the camera opens there by itself
+    page.wait_for_selector(
+        "#scan-camera[data-camera-state='on'], #scan-camera[data-camera-state='read']"
+    )
+    assert page.get_attribute("[data-scan-camera]", "aria-pressed") == "true"
+
+    # when: closed, then the receive screen again
+    page.click("[data-scan-camera]")
+    page.goto("/inventory/receive/")
+
+    # then: it stays closed
+    page.wait_for_timeout(500)
+    assert page.locator("#scan-camera").is_hidden()
+    assert page.get_attribute("[data-scan-camera]", "aria-pressed") == "false"

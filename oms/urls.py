@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<slug:name>.csv", dashboard.dashboard_table, name="dashboard_table"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -1,6 +1,9 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from inventory import selectors as inventory_selectors
 from oms.access import signed_in_view
@@ -35,3 +38,10 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Send browsers that ask for /favicon.ico (the admin, a PDF, the API) to the site's icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

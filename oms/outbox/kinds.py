@@ -71,6 +71,11 @@ def register_email_kind(kind: EmailKind) -> None:
     _KINDS[kind.name] = kind
 
 
+def email_kinds() -> list[str]:
+    """Return the names of every registered kind of email."""
+    return sorted(_KINDS)
+
+
 def email_kind(name: str) -> EmailKind:
     """Return the registered kind, or raise LookupError naming it."""
     try:

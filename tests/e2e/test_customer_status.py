@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from orders import services as order_services
 from returns.models import Return
+from tests.e2e.axe import axe_findings
 from tests.returns import conftest as returns_fixtures
 from tests.returns.conftest import ship
 
@@ -56,6 +57,8 @@ def test_a_customer_tracks_the_order_and_asks_to_return_one_item(
     track = phone.locator("[data-parcel] a.button")
     assert track.get_attribute("href") == "https://rm.example/track?n=RM123456785GB"
     screenshot(phone, "customer-1-status")
+    # the page, with its return form, has no serious accessibility finding
+    assert axe_findings(phone) == []
 
     # and asks to send one red mug back, because it arrived damaged
     red = order.lines.get(sku="MUG-RED")
@@ -81,3 +84,22 @@ def test_a_customer_tracks_the_order_and_asks_to_return_one_item(
     rma.refresh_from_db()
     assert rma.status == Return.Status.AUTHORIZED
     screenshot(desk, "customer-3-authorized")
+
+
+def test_the_lookup_page_and_a_wrong_link_have_no_serious_accessibility_finding(
+    browser, live_server, screenshot
+):
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
+    phone = context.new_page()
+
+    phone.goto("/track/")
+    lookup = axe_findings(phone)
+    phone.fill("#number", "SO-999999")
+    phone.fill("#email_or_postcode", "nobody@example.com")
+    phone.get_by_role("button", name="Find my order").click()
+    phone.wait_for_selector("[role=alert]")
+    missed = axe_findings(phone)
+    screenshot(phone, "customer-0-lookup-missed")
+    context.close()
+
+    assert (lookup, missed) == ([], [])

@@ -19,6 +19,7 @@ OPEN_PAGES = {
     "track:page": "the customer's status page, opened by a secret link, rate limited",
     "track:page_any": "any other address under /track/: the plain answer of a wrong link",
     "track_return_request": "a customer asking for a return, through their secret link",
+    "favicon": "the site's icon, which browsers fetch before anyone logs in",
 }
 
 

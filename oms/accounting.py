@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from oms.cells import safe_row
 from oms.errors import Conflict, InvalidInput, NotFound
 from oms.models import AccountingBatch, BatchDocument
 from oms.numbers import assign_number
@@ -169,7 +170,7 @@ def render(profile: str, documents: list[Document]) -> str:
     writer.writerow(header)
     for doc in documents:
         for line in doc.lines:
-            writer.writerow(row(doc, line))
+            writer.writerow(safe_row(row(doc, line)))
     return out.getvalue()
 
 

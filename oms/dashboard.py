@@ -22,6 +22,7 @@ from fulfillment import report_selectors as floor
 from inventory import selectors as inventory_selectors
 from oms import charts, reports
 from oms.access import staff_view
+from oms.cells import safe_row
 from oms.roles import Role
 from orders import report_selectors as sales
 from orders.models import Order
@@ -270,5 +271,5 @@ def dashboard_table(request, name: str):
     )
     writer = csv.writer(response)
     writer.writerow(panel.columns)
-    writer.writerows(panel.rows)
+    writer.writerows(safe_row(row) for row in panel.rows)
     return response

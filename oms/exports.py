@@ -29,6 +29,7 @@ from django.utils import timezone
 from import_export import widgets
 from import_export.resources import Resource
 
+from oms.cells import DANGEROUS, safe_cell, safe_text
 from oms.errors import InvalidInput, NotFound
 from oms.jobs import JobFile, register
 
@@ -169,12 +170,24 @@ def iter_rows(spec: ExportSpec, queryset: QuerySet, cols: Columns | None = None)
     pairs = list(enumerate(renderers))
     plain = all(render is _plain for render in renderers)
     rows = queryset.values_list(*cols.attributes).iterator(chunk_size=spec.chunk_size)
+    # Text from the database may start like a formula: it is written safe (oms.cells).
+    danger, safe = DANGEROUS, safe_text
     if plain:
         for row in rows:
-            yield ["" if value is None else str(value) for value in row]
+            yield [
+                ""
+                if value is None
+                else (safe(value) if value[:1] in danger else value)
+                if value.__class__ is str
+                else str(value)
+                for value in row
+            ]
     else:
         for row in rows:
-            yield [render(row[i]) for i, render in pairs]
+            yield [
+                safe(render(row[i])) if row[i].__class__ is str else render(row[i])
+                for i, render in pairs
+            ]
 
 
 class _Line:
@@ -218,12 +231,17 @@ def write_xlsx(spec: ExportSpec, queryset: QuerySet, target, *, progress=None) -
     sheet = workbook.create_sheet(spec.title[:31])
     sheet.append(cols.headers)
     done = 0
+    # openpyxl writes a text starting with "=" as a formula: text is made safe first.
     # Numbers and dates keep their type in a spreadsheet; the rest is written as in the CSV.
     typed = [render is _plain for render in cols.renderers]
     for row in queryset.values_list(*cols.attributes).iterator(chunk_size=spec.chunk_size):
         sheet.append(
             [
-                _xlsx_value(value) if keep and not isinstance(value, str) else render(value)
+                _xlsx_value(value)
+                if keep and not isinstance(value, str)
+                else safe_cell(render(value))
+                if isinstance(value, str)
+                else render(value)
                 for value, keep, render in zip(row, typed, cols.renderers, strict=True)
             ]
         )

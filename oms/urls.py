@@ -33,6 +33,7 @@ urlpatterns = [
     path("jobs/", include("oms.job_urls")),
     path("imports/", include("oms.import_urls")),
     path("exports/", include("oms.export_urls")),
+    path("accounting/", include("oms.accounting_urls")),
     path("emails/", include("oms.outbox.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("oms.api_urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.views import customers, desk, documents, orders
+from orders.views import customers, desk, documents, orders, reorder
 
 app_name = "orders"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/lines/", orders.order_edit_lines, name="order_edit_lines"),
     path("<int:pk>/do/<slug:action>/", orders.order_action, name="order_action"),
     path("<int:pk>/invoice.pdf", documents.order_invoice, name="order_invoice"),
+    path("reorder/", reorder.reorder_list, name="reorder_list"),
+    path("reorder/drafts/", reorder.reorder_create, name="reorder_create"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
 ]

@@ -25,7 +25,7 @@ from fulfillment.models import Carrier, PackageType, Shipment, ShippingMethod, W
 from inventory.models import CountAdjustment, Product
 from oms.access import Access
 from oms.api import RolePermission
-from oms.models import Job, OutboundEmail
+from oms.models import AccountingBatch, Job, OutboundEmail
 from oms.roles import INTEGRATION_ROLES, ROLE_PERMISSIONS, STAFF_ROLES, Role
 from oms.tokens import token_create
 from orders import services as order_services
@@ -65,6 +65,8 @@ PAGE_OBJECTS = {
     "orders:order_invoice": Order,
     "inventory:count_approve": CountAdjustment,
     "inventory:count_reject": CountAdjustment,
+    "accounting:download": AccountingBatch,
+    "accounting:reexport": AccountingBatch,
     "jobs:detail": Job,
     "jobs:download": Job,
     "imports:detail": Job,

@@ -16,8 +16,9 @@ from inventory import api_urls as inventory_api
 from oms.auth_api import TokenView
 from oms.ping_api import PingView
 from orders import api_urls as orders_api
+from returns import api_urls as returns_api
 
-APPS = (inventory_api, orders_api, fulfillment_api)
+APPS = (inventory_api, orders_api, fulfillment_api, returns_api)
 
 router = DefaultRouter()
 for app in APPS:

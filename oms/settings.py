@@ -310,6 +310,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.Order.Status",
         "PaymentStatusEnum": "orders.models.Payment.Status",
+        "PaymentMethodEnum": "orders.models.Payment.Method",
+        "RefundMethodEnum": "returns.models.Refund.Method",
     },
 }
 

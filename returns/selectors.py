@@ -24,6 +24,7 @@ from returns.models import (
 )
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 def return_days() -> int:
@@ -100,17 +101,17 @@ def claimed_units(order_line_ids, *, exclude_return_id: int | None = None) -> di
 
 def amount_paid(order: Order) -> Decimal:
     """Return what the customer paid on an order (every payment recorded)."""
-    return Payment.objects.filter(order=order).aggregate(total=Sum("amount"))["total"] or ZERO
+    total = Payment.objects.filter(order=order).aggregate(total=Sum("amount"))["total"]
+    return (total or ZERO).quantize(CENT)
 
 
 def amount_refunded(order: Order) -> Decimal:
     """Return what refunds already take from an order's payments (waiting, approved or paid)."""
-    return (
-        Refund.objects.filter(order=order, status__in=Refund.COUNTED).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or ZERO
-    )
+    total = Refund.objects.filter(order=order, status__in=Refund.COUNTED).aggregate(
+        total=Sum("amount")
+    )["total"]
+    # SQLite sums decimals as floats: the sum is read back as cents.
+    return (total or ZERO).quantize(CENT)
 
 
 def refunded_units(return_line_ids) -> dict[int, int]:
@@ -242,7 +243,9 @@ def order_money(order_ids) -> dict[int, tuple[Decimal, Decimal]]:
         .values_list("order_id")
         .annotate(total=Sum("amount"))
     )
-    return {pk: (paid.get(pk, ZERO), refunded.get(pk, ZERO)) for pk in ids}
+    return {
+        pk: (paid.get(pk, ZERO).quantize(CENT), refunded.get(pk, ZERO).quantize(CENT)) for pk in ids
+    }
 
 
 def credit_note_get(pk: int) -> CreditNote | None:
@@ -295,3 +298,25 @@ def order_line_units(order: Order) -> list[OrderLine]:
 def requests_waiting() -> int:
     """Return how many returns customers asked for wait for the desk to authorize or reject."""
     return Return.objects.filter(status=Return.Status.REQUESTED).count()
+
+
+def returns_for_api():
+    """Return returns with what the API lists of each (lines and their reasons), newest first."""
+    return (
+        Return.objects.select_related("order", "customer", "warehouse")
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line", "reason"))
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def refunds_for_api():
+    """Return refunds with their order, return, lines, people and credit note, newest first."""
+    return (
+        Refund.objects.select_related("order", "rma", "requested_by", "approved_by", "credit_note")
+        .prefetch_related(
+            Prefetch("lines", queryset=RefundLine.objects.select_related("return_line__order_line"))
+        )
+        .order_by("-created_at", "-pk")
+    )

@@ -7,6 +7,8 @@ words and change nothing.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -47,7 +49,13 @@ def return_list(request):
     return render(
         request,
         "returns/return_list.html",
-        {"page": page, "status": status, "q": query, "statuses": Return.Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "q": query,
+            "statuses": Return.Status.choices,
+            "export_query": urlencode({k: v for k, v in [("status", status), ("q", query)] if v}),
+        },
     )
 
 

@@ -139,20 +139,20 @@ def test_bad_ranges_and_profiles_are_refused_in_words(manager_user):
 
 
 def test_credit_notes_drop_in_through_a_registered_source(manager_user):
-    # given: the returns app registers its credit notes
+    # given: an app registers credit notes of its own (beside the returns app's)
     note = accounting.Document(
         kind="credit_note", number="CN-000001", date=TODAY, customer="Ann", email="",
         currency="GBP", tax_total=Decimal("2.00"), total=Decimal("12.00"),
         lines=(accounting.Line("Returned mug", 1, Decimal("10"), Decimal("10.00"),
                                Decimal("0.2"), Decimal("2.00")),),
     )  # fmt: skip
-    accounting.register_source("credit_note", lambda start, end: [note])
+    accounting.register_source("test_credit_notes", lambda start, end: [note])
     try:
         batch = accounting.accounting_batch_create(
             date_from=TODAY, date_to=TODAY, profile="quickbooks", user=manager_user
         )
     finally:
-        accounting._SOURCES.pop("credit_note")
+        accounting._SOURCES.pop("test_credit_notes")
     row = dict(zip(*_rows(batch)[:2], strict=True))
     assert row["InvoiceNo"] == "CN-000001" and row["ItemQuantity"] == "-1"
     assert batch.total == Decimal("-12.00")

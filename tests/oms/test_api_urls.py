@@ -15,6 +15,8 @@ RESOURCES = {
     "purchase-orders",
     "count-adjustments",
     "orders",
+    "returns",
+    "refunds",
     "customers",
     "shipments",
     "waves",

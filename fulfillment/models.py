@@ -182,6 +182,14 @@ class Shipment(FSMModelMixin, TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # Each order's departed parcels (the dashboard's time to ship), from the index alone.
+            models.Index(
+                fields=["order", "shipped_at"],
+                condition=Q(status__in=["shipped", "delivered"]),
+                name="shipment_left",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["carrier", "tracking_number"],

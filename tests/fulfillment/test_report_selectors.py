@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 
 from fulfillment import report_selectors as reports
 from fulfillment.models import ScanEvent
@@ -19,7 +20,8 @@ def test_time_to_ship_is_the_nearest_rank_median_and_90th_percentile(django_asse
     desk_world.build()
     # shipped in full: O1 24 h, O2 6 h, O3 72 h (last of two), O6 120 h, O7 6 h
     # sorted 6, 6, 24, 72, 120: p50 is the 3rd, p90 the 5th (ceil(0.9 x 5))
-    with django_assert_num_queries(3):
+    # One aggregate (percentile_disc) on PostgreSQL; a count and a row per rank elsewhere.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
         figure = reports.time_to_ship(MARCH)
     assert (figure.orders, figure.p50, figure.p90) == (5, 24 * HOURS, 120 * HOURS)
 

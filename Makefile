@@ -32,6 +32,7 @@ run: setup
 	@# so the emails of the orders it keeps open go nowhere (a dummy mail backend).
 	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
 	  $(BIN)/python manage.py import_online_retail --since $(DEMO_SINCE) --shift --open 2
+	DEBUG=1 $(BIN)/python manage.py issue_invoices
 	@echo "== serving on http://$(HOST):$(PORT)/ with a background worker (emails, big PDFs, exports);"
 	@echo "   log in as sales, warehouse, manager or admin with the password printed above"
 	@DEBUG=1 TASKS_BACKEND=$(DEV_TASKS) $(BIN)/python manage.py db_worker --no-startup-delay & \

@@ -14,12 +14,13 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from oms import accounting
 from oms.errors import Conflict
 from oms.numbers import assign_number
-from orders.models import Invoice, InvoiceLine, Order
+from orders.models import Invoice, InvoiceLine, Order, OrderEvent
 
 CENT = Decimal("0.01")
 INVOICED_STATES = [Order.Status.SHIPPED, Order.Status.DELIVERED, Order.Status.COMPLETED]
@@ -88,15 +89,33 @@ def invoice_issue(*, order: Order, issued_at: datetime.datetime | None = None) -
 
 
 def invoices_issue_due(*, limit: int = 10_000) -> int:
-    """Issue the invoices of orders shipped in full that have none; return how many."""
-    due = Order.objects.filter(status__in=INVOICED_STATES, invoice__isnull=True).select_related(
-        "customer"
-    )[:limit]
-    count = 0
+    """Issue the invoices of orders shipped in full that have none; return how many.
+
+    Such orders were loaded as history (the import writes orders, not
+    invoices). Each invoice is dated when its order shipped (the timeline's
+    move to shipped; now when there is none), and they are issued in that
+    order, so their numbers follow their dates.
+    """
+    due = list(
+        Order.objects.filter(status__in=INVOICED_STATES, invoice__isnull=True)
+        .select_related("customer")
+        .order_by("pk")[:limit]
+    )
+    shipped = dict(
+        OrderEvent.objects.filter(
+            order_id__in=[order.pk for order in due],
+            type=OrderEvent.Type.STATUS,
+            to_status=Order.Status.SHIPPED,
+        )
+        .values("order_id")
+        .annotate(at=Min("created_at"))
+        .values_list("order_id", "at")
+    )
+    now = timezone.now()
+    due.sort(key=lambda order: (shipped.get(order.pk) or now, order.pk))
     for order in due:
-        invoice_issue(order=order)
-        count += 1
-    return count
+        invoice_issue(order=order, issued_at=shipped.get(order.pk) or now)
+    return len(due)
 
 
 def invoice_documents(start: datetime.date, end: datetime.date) -> list[accounting.Document]:

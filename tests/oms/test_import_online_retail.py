@@ -121,3 +121,32 @@ def test_a_missing_file_is_refused(db, tmp_path):
 
     with pytest.raises(CommandError, match="There is no file"):
         run(tmp_path / "nothing.csv")
+
+
+def test_history_is_invoiced_as_it_shipped_by_the_command_once(db, data_file):
+    # given the history imported: orders shipped and delivered, no invoices
+    from orders.models import Invoice
+
+    run(data_file)
+    assert not Invoice.objects.exists()
+
+    # when
+    out = StringIO()
+    call_command("issue_invoices", stdout=out)
+    call_command("issue_invoices", stdout=StringIO())
+
+    # then each order has one invoice, dated when it shipped, numbered in that order
+    assert "5 invoice(s) issued." in out.getvalue()
+    invoices = list(Invoice.objects.select_related("order").order_by("number"))
+    assert [i.order.external_reference for i in invoices] == [
+        "536365",
+        "536366",
+        "536367",
+        "536369",
+        "536370",
+    ]
+    first = invoices[0]
+    assert first.issued_at == first.order.placed_at + timedelta(days=1)
+    assert (first.total, first.tax_total) == (first.order.total, first.order.tax_total)
+    # and the order's VAT of the day: 17.5 % in December 2010, prices including it
+    assert first.tax_total == Decimal("7.99")

@@ -226,9 +226,7 @@ def _iter_rows_sql(spec: ExportSpec, queryset: QuerySet, cols: Columns) -> Itera
         for i in texts:
             value = row[i]
             if value and value[0] in danger:
-                row = [
-                    safe(cell) if j in texts and cell else cell for j, cell in enumerate(row)
-                ]
+                row = [safe(cell) if j in texts and cell else cell for j, cell in enumerate(row)]
                 break
         yield row
 

@@ -18,17 +18,21 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
+import itertools
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from import_export import widgets
 from import_export.resources import Resource
 
+from oms import export_sql
 from oms.cells import DANGEROUS, safe_cell, safe_text
 from oms.errors import InvalidInput, NotFound
 from oms.jobs import JobFile, register
@@ -147,6 +151,7 @@ class Columns:
     headers: list[str]
     attributes: list[str]
     renderers: list[Callable]
+    widgets: list
 
 
 def columns(spec: ExportSpec) -> Columns:
@@ -160,12 +165,16 @@ def columns(spec: ExportSpec) -> Columns:
         headers=resource.get_export_headers(),
         attributes=[field.attribute for field in fields],
         renderers=[_renderer(field) for field in fields],
+        widgets=[field.widget for field in fields],
     )
 
 
-def iter_rows(spec: ExportSpec, queryset: QuerySet, cols: Columns | None = None) -> Iterator[list]:
-    """Yield each row as the list of its written values, reading chunk by chunk."""
+def iter_rows(spec: ExportSpec, queryset: QuerySet, cols: Columns | None = None) -> Iterator:
+    """Yield each row as the sequence of its written values, reading chunk by chunk."""
     cols = cols or columns(spec)
+    if connections[queryset.db].vendor == "postgresql":
+        yield from _iter_rows_sql(spec, queryset, cols)
+        return
     renderers = cols.renderers
     pairs = list(enumerate(renderers))
     plain = all(render is _plain for render in renderers)
@@ -190,30 +199,61 @@ def iter_rows(spec: ExportSpec, queryset: QuerySet, cols: Columns | None = None)
             ]
 
 
-class _Line:
-    """A file-like object that hands back what csv.writer wrote, one row at a time."""
+def _iter_rows_sql(spec: ExportSpec, queryset: QuerySet, cols: Columns) -> Iterator:
+    """Yield rows whose dates, numbers and flags PostgreSQL wrote as text (oms.export_sql).
 
-    def write(self, text: str) -> str:
+    A row is handed on as the database's tuple (csv.writer writes None as an
+    empty cell); only a row with a formula-like text cell, or a column left to
+    its widget, is rebuilt.
+    """
+    plan = export_sql.plan(queryset, cols.attributes, cols.widgets)
+    rows = (
+        queryset.annotate(**plan.annotations)
+        .values_list(*plan.names)
+        .iterator(chunk_size=spec.chunk_size)
+    )
+    texts = [i for i, kind in enumerate(plan.kinds) if kind == export_sql.TEXT]
+    by_widget = [
+        (i, cols.renderers[i]) for i, kind in enumerate(plan.kinds) if kind == export_sql.PYTHON
+    ]
+    danger, safe = DANGEROUS, safe_text
+    for row in rows:
+        if by_widget:
+            row = list(row)
+            for i, render in by_widget:
+                value = row[i]
+                row[i] = safe(render(value)) if value.__class__ is str else render(value)
+        for i in texts:
+            value = row[i]
+            if value and value[0] in danger:
+                row = [safe(cell) if j in texts and cell else cell for j, cell in enumerate(row)]
+                break
+        yield row
+
+
+class _Buffer(io.StringIO):
+    """What csv.writer wrote since the last time it was taken."""
+
+    def take(self) -> str:
+        text = self.getvalue()
+        self.seek(0)
+        self.truncate()
         return text
 
 
 def csv_chunks(spec: ExportSpec, queryset: QuerySet, *, progress=None) -> Iterator[bytes]:
-    """Yield the CSV file in pieces of a few hundred rows: header first, at once."""
+    """Yield the CSV file in blocks of a chunk of rows each: header first, at once."""
     cols = columns(spec)
-    writer = csv.writer(_Line())
-    yield ("\ufeff" + writer.writerow(cols.headers)).encode()
-    buffer: list[str] = []
-    for row in iter_rows(spec, queryset, cols):
-        buffer.append(writer.writerow(row))
-        if len(buffer) >= 500:
-            yield "".join(buffer).encode()
-            if progress is not None:
-                progress.advance(len(buffer))
-            buffer = []
-    if buffer:
-        yield "".join(buffer).encode()
+    buffer = _Buffer()
+    writer = csv.writer(buffer)
+    writer.writerow(cols.headers)
+    yield ("\ufeff" + buffer.take()).encode()
+    rows = iter_rows(spec, queryset, cols)
+    while block := list(itertools.islice(rows, spec.chunk_size)):
+        writer.writerows(block)
+        yield buffer.take().encode()
         if progress is not None:
-            progress.advance(len(buffer))
+            progress.advance(len(block))
 
 
 def _xlsx_value(value):

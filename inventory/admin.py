@@ -13,6 +13,7 @@ from inventory.models import (
     Supplier,
     Warehouse,
 )
+from oms.admin_exports import csv_export_action
 from oms.admin_fsm import ServiceTransitionsAdmin
 from oms.admin_paging import GrowingTableAdmin
 from oms.errors import DomainError
@@ -71,7 +72,7 @@ class ProductAdmin(NoDeleteAdmin):
     list_select_related = ["supplier"]
     autocomplete_fields = ["supplier"]
     inlines = [StockLevelInline]
-    actions = ["deactivate", "activate"]
+    actions = ["deactivate", "activate", csv_export_action("products")]
     fieldsets = [
         (
             None,

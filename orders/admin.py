@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from oms.admin_exports import csv_export_action
 from oms.admin_fsm import ServiceTransitionsAdmin
 from orders import selectors, services
 from orders.models import Address, Customer, LineAllocation, Order, OrderEvent, OrderLine, Payment
@@ -76,6 +77,7 @@ class OrderAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
     search_fields = ["number", "external_reference", "customer__name", "customer__email"]
     list_select_related = ["customer"]
     date_hierarchy = "created_at"
+    actions = [csv_export_action("orders")]
     inlines = [OrderLineInline, PaymentInline, OrderEventInline]
     readonly_fields = [
         "number",
@@ -121,6 +123,7 @@ class OrderAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "phone", "is_vip", "created_at"]
+    actions = [csv_export_action("customers")]
     list_filter = ["is_vip"]
     search_fields = ["name", "email", "phone"]
     raw_id_fields = ["default_shipping_address", "default_billing_address"]

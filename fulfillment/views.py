@@ -166,7 +166,11 @@ def pick_scan(request, pk: int):
     return scan_response(
         request,
         lambda: services.pick_scan(
-            user=request.user, code=code, wave_id=wave.pk, quantity=quantity
+            user=request.user,
+            code=code,
+            wave_id=wave.pk,
+            quantity=quantity,
+            entry=request.POST.get("entry", ""),
         ),
         page=reverse("fulfillment:pick", args=[wave.pk]),
         panel=panel,
@@ -231,6 +235,7 @@ def pack_scan(request):
             shipment_id=current.pk if current else None,
             quantity=(request.POST.get("quantity") or "").strip() or None,
             package_type_id=request.POST.get("package_type") or None,
+            entry=request.POST.get("entry", ""),
         ),
     )
 

@@ -3,10 +3,15 @@
 A scan service builds its ``ScanEvent`` with ``log_scan`` and returns it in
 its ``ScanAnswer``; ``scan_service`` saves it with the answer, or logs the
 refusal (naming the wave or shipment the scan was for) after the rollback.
+Every such service also takes ``entry``: how the code arrived (``scan`` from a
+scanner or the camera, else typed), written on the row, accepted or refused,
+as the receive and count screens do.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 
 from fulfillment.models import ScanEvent, Shipment, Wave
@@ -52,7 +57,9 @@ def scan_service(screen: str) -> Callable:
     exists.
     """
 
-    def refused(*, error: DomainError, user, code: str = "", **kwargs) -> ScanEvent:
+    def refused(
+        *, error: DomainError, user, code: str = "", entry: str = "", **kwargs
+    ) -> ScanEvent:
         return log_scan(
             user=user,
             screen=screen,
@@ -60,11 +67,26 @@ def scan_service(screen: str) -> Callable:
             accepted=False,
             message=error.message,
             data={"code": error.code},
+            entry=scanlog.entry_kind(entry),
             wave_id=_existing(Wave, kwargs.get("wave_id")),
             shipment_id=_existing(Shipment, kwargs.get("shipment_id")),
         )
 
     def decorate(func: Callable) -> Callable:
-        return scanlog.scan_service(refused=refused)(func)
+        @functools.wraps(func)
+        def with_entry(*, entry: str = "", **kwargs) -> ScanAnswer:
+            answer = func(**kwargs)
+            if answer.event is not None and answer.event.pk is None:
+                answer.event.entry = scanlog.entry_kind(entry)
+            return answer
+
+        signature = inspect.signature(func)
+        with_entry.__signature__ = signature.replace(
+            parameters=[
+                *signature.parameters.values(),
+                inspect.Parameter("entry", inspect.Parameter.KEYWORD_ONLY, default=""),
+            ]
+        )
+        return scanlog.scan_service(refused=refused)(with_entry)
 
     return decorate

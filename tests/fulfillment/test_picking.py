@@ -282,3 +282,31 @@ def test_pick_list_costs_the_same_queries_as_lines_grow(
         assert len(selectors.pick_list(small).rows) == 2
     with django_assert_num_queries(1):
         assert len(selectors.pick_list(large).rows) == 8
+
+
+def test_the_log_says_how_each_code_arrived_accepted_or_refused(two_orders, warehouse_user, client):
+    # given
+    from fulfillment.models import ScanEvent
+    from oms.errors import DomainError
+
+    wave, _first, _second = two_orders
+
+    # when: a scanner's bin, a typed item, and a scanner's wrong item
+    scan(warehouse_user, wave, "BIN-MAIN-A-01-01", entry="scan")
+    scan(warehouse_user, wave, "4006381333931", entry="typed")
+    with pytest.raises(DomainError):
+        scan(warehouse_user, wave, "5012345678900", entry="scan")  # plates are in A-01-02
+
+    # then
+    rows = list(ScanEvent.objects.order_by("pk").values_list("code", "result", "entry"))
+    assert rows == [
+        ("BIN-MAIN-A-01-01", "accepted", "scan"),
+        ("4006381333931", "accepted", "typed"),
+        ("5012345678900", "refused", "scan"),
+    ]
+    # and the pick screen passes on what the page says
+    client.force_login(warehouse_user)
+    client.post(
+        f"/fulfillment/waves/{wave.pk}/pick/scan/", {"code": "4006381333931", "entry": "scan"}
+    )
+    assert ScanEvent.objects.order_by("-pk").values_list("entry", flat=True).first() == "scan"

@@ -22,6 +22,12 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
 
     fsm_fields = ["status"]
     transition_services: dict[str, Callable] = {}
+    # The words on a button, by transition; otherwise its name in plain words ("Mark shipped").
+    transition_labels: dict[str, str] = {}
+
+    def get_fsm_label(self, transition) -> str:
+        label = self.transition_labels.get(transition.name) or transition.custom.get("label")
+        return label or transition.name.replace("_", " ").capitalize()
 
     def _get_fsm_extra_context(self, *, request, obj):
         """Offer no button to a user who may only view the object."""

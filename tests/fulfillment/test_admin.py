@@ -1,5 +1,6 @@
 """The floor in the admin: pages per role, transition buttons, print and wave actions, the scan log."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -256,6 +257,9 @@ def test_ship_and_deliver_buttons_for_the_local_courier(
     pack_in_parcels(shipment, warehouse_user, box)
     client.force_login(warehouse_user)
     url = reverse("admin:fulfillment_shipment_change", args=[shipment.pk])
+    # the buttons read in plain words, not the transitions' names
+    page = client.get(url).content.decode()
+    assert re.search(r'value="ship"[^>]*>\s*Ship\s*</button>', page)
     # when
     client.post(url, change_post(shipment, "ship"))
     shipment.refresh_from_db()

@@ -5,6 +5,7 @@ environment variable; the defaults are safe for development only.
 """
 
 import os
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,15 +56,19 @@ def proxy_ssl_header(value: str) -> tuple[str, str] | None:
 DEBUG = env_bool("DEBUG", False)
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-not-for-production"
+# Commands that only compare models with migrations, and never sign anything, run without
+# a key (a CI check of migrations, say); were one of them to use it, Django still refuses.
+KEYLESS_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate", "help"}
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
 # Outside DEBUG there is no fallback: the app refuses to start without a real key.
 SECRET_KEY = (os.environ.get("SECRET_KEY") or "").strip()
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEBUG and _COMMAND not in KEYLESS_COMMANDS:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to 50 or more "
             "random characters (or DEBUG=1 on a development machine)."
         )
-    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY if DEBUG else ""
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -76,6 +76,19 @@ def test_without_a_secret_key_the_app_refuses_to_start_in_plain_words():
     assert "ImproperlyConfigured: SECRET_KEY is not set." in result.stderr
 
 
+def test_checking_migrations_needs_no_key_but_migrating_and_serving_do(tmp_path):
+    # given production variables without a key, and a database of its own
+    env = {"DEBUG": "0", "SECRET_KEY": "", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    # when
+    compared = run_manage("makemigrations", "--check", "--dry-run", **env)
+    migrated = run_manage("migrate", "--noinput", **env)
+    # then: comparing models with migrations signs nothing; everything else refuses
+    assert compared.returncode == 0, compared.stderr
+    assert "No changes detected" in compared.stdout
+    assert migrated.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set." in migrated.stderr
+
+
 def test_a_development_machine_starts_without_a_key():
     # given DEBUG on and no key
     # when

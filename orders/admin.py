@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from oms.admin_exports import csv_export_action
 from oms.admin_fsm import ServiceTransitionsAdmin
+from oms.admin_inlines import ReadOnlyInline
 from orders import selectors, services
 from orders.models import Address, Customer, LineAllocation, Order, OrderEvent, OrderLine, Payment
 
@@ -18,17 +19,6 @@ TRANSITION_SERVICES = {
     ),
     "release": lambda order, user: services.order_release(order_id=order.pk, user=user),
 }
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from oms.admin_fsm import ServiceTransitionsAdmin
+from oms.admin_inlines import ReadOnlyInline
 from oms.admin_paging import GrowingTableAdmin
 from oms.errors import Conflict
 from returns import services
@@ -57,20 +58,6 @@ REFUND_TRANSITIONS = {
     ),
     "pay": _refund_pay,
 }
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReturnLineInline(ReadOnlyInline):

@@ -20,6 +20,7 @@ from fulfillment import documents, jobs, services
 from fulfillment.models import Parcel, ScanEvent, Shipment, ShipmentLine, Wave
 from oms import jobs as oms_jobs
 from oms.admin_fsm import ServiceTransitionsAdmin
+from oms.admin_inlines import ReadOnlyInline
 from oms.admin_paging import GrowingTableAdmin
 from oms.documents import inline_limit
 from oms.errors import DomainError, TransitionRefused
@@ -55,17 +56,6 @@ SHIPMENT_TRANSITIONS = {
     ),
     "deliver": _deliver,
 }
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ShipmentLineInline(ReadOnlyInline):

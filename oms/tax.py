@@ -92,7 +92,8 @@ class Rates:
         self.country = (country or "").upper()
         self.on = on
         self.exempt = exempt
-        self.export = self.country != seller_country() and getattr(
+        self.seller = seller_country()
+        self.export = self.country != self.seller and getattr(
             settings, "OMS_ZERO_RATE_EXPORTS", True
         )
         self._rates: dict[tuple[int, str], Decimal] = {}
@@ -123,7 +124,7 @@ class Rates:
             return Decimal("0")
         if tax_class_id is None:
             tax_class_id = self._class_ids.get(STANDARD)
-        for country in (self.country, seller_country()):
+        for country in (self.country, self.seller):
             found = self._rates.get((tax_class_id, country))
             if found is not None:
                 return found

@@ -16,6 +16,8 @@ from oms.bulk import insert_rows, reserve_ids
 from oms.services import service
 
 HISTORY_CARRIER = ("RM", "Royal Post")
+# The tables these services write, for a bulk load that checks their keys at the end.
+HISTORY_TABLES = (Shipment, ShipmentLine, Parcel)
 
 
 def _carrier() -> Carrier:

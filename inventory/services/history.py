@@ -28,6 +28,8 @@ from oms.services import service
 HISTORY_WAREHOUSE = "MAIN"
 HISTORY_BIN = "H-01-01"
 Kind = StockMovement.Kind
+# The tables these services write, for a bulk load that checks their keys at the end.
+HISTORY_TABLES = (StockMovement,)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ EMAIL_DOMAIN = "online-retail.example"
 SHIP_AFTER = timedelta(days=1)
 DELIVER_AFTER = timedelta(days=3)
 Status = Order.Status
+# The tables these services write, for a bulk load that checks their keys at the end.
+HISTORY_TABLES = (Address, Customer, Order, OrderLine, Payment, OrderEvent)
 
 
 @dataclass

@@ -27,17 +27,20 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fulfillment import services as fulfillment_services
+from fulfillment.services.history import HISTORY_TABLES as FULFILLMENT_TABLES
 from fulfillment.services.history import history_shipments
 from inventory.demo.sources import default_data_dir, sample_data_dir
+from inventory.services.history import HISTORY_TABLES as INVENTORY_TABLES
 from inventory.services.history import Sold, history_ledger, history_products
-from oms.bulk import immediate_checks, refresh_statistics
+from oms.bulk import foreign_keys_checked_at_end, immediate_checks, refresh_statistics
 from oms.errors import DomainError
 from orders import services as order_services
 from orders.retail import Invoice, read_invoices
+from orders.services.history import HISTORY_TABLES as ORDER_TABLES
 from orders.services.history import (
     HistoryRates,
     already_imported,
@@ -45,7 +48,8 @@ from orders.services.history import (
     history_orders,
 )
 
-BATCH = 2000  # invoices per transaction
+BATCH = 2000  # invoices per transaction (batched), per round of writes (exclusive)
+EXCLUSIVE_FROM = 50_000  # lines: from this size on PostgreSQL, one transaction by default
 
 
 def _catalogue(invoices: list[Invoice]) -> dict[str, tuple[str, Decimal]]:
@@ -102,9 +106,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--open", type=int, default=0, help="Keep the last DAYS days' orders open."
         )
+        how = parser.add_mutually_exclusive_group()
+        how.add_argument(
+            "--exclusive",
+            action="store_true",
+            help="One transaction, foreign keys checked once at the end: fastest, but other "
+            f"users of the database wait until it is done (default from {EXCLUSIVE_FROM:,} "
+            "lines on PostgreSQL).",
+        )
+        how.add_argument(
+            "--batched",
+            action="store_true",
+            help=f"Commit every {BATCH:,} invoices, each row checked as it is written: slower, "
+            "but nobody waits (default below that size, and on SQLite).",
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
+        self.rates = HistoryRates()
         path = Path(options["file"] or default_data_dir() / "online-retail.csv.gz")
         if not path.exists() and not options["file"]:
             sample = sample_data_dir() / "online-retail.csv.gz"
@@ -131,38 +150,29 @@ class Command(BaseCommand):
         fresh.sort(key=lambda invoice: (invoice.placed_at, invoice.number))
         opening = timezone.now() - timedelta(days=max(options["open"], 0))
         history = [i for i in fresh if i.placed_at < opening] if options["open"] else fresh
-        to_open = [i for i in fresh if i not in history] if options["open"] else []
-        with transaction.atomic():
-            products = history_products(catalogue=_catalogue(fresh))
-            customers = history_customers(invoices=fresh)
-        progress = Progress(self.stdout, sum(len(i.lines) for i in history))
-        rates = HistoryRates()
-        for start in range(0, len(history), BATCH):
-            batch = history[start : start + BATCH]
+        to_open = [i for i in fresh if i.placed_at >= opening] if options["open"] else []
+        lines = sum(len(invoice.lines) for invoice in history)
+        progress = Progress(self.stdout, lines)
+        if self._exclusive(options, lines):
+            self.stdout.write(
+                f"Loading {lines:,} lines in one transaction, foreign keys checked once at the "
+                "end; other users of the database wait until it is done."
+            )
+            tables = [*ORDER_TABLES, *FULFILLMENT_TABLES, *INVENTORY_TABLES]
+            with transaction.atomic(), foreign_keys_checked_at_end(tables):
+                products, customers = self._products_and_customers(fresh)
+                for start in range(0, len(history), BATCH):
+                    self._write(history[start : start + BATCH], products, customers, progress)
+        else:
             with transaction.atomic():
-                immediate_checks()
-                made = history_orders(
-                    invoices=batch, products=products, customers=customers, rates=rates
-                )
-                numbers = history_shipments(orders=made)
-                history_ledger(
-                    sold=[
-                        Sold(
-                            line.product_id,
-                            line.location_id,
-                            line.quantity,
-                            order.shipped_at,
-                            numbers[order.order_id],
-                        )
-                        for order in made
-                        for line in order.lines
-                    ]
-                )
-            progress.advance(sum(len(invoice.lines) for invoice in batch))
+                products, customers = self._products_and_customers(fresh)
+            for start in range(0, len(history), BATCH):
+                with transaction.atomic():
+                    immediate_checks()
+                    self._write(history[start : start + BATCH], products, customers, progress)
         refresh_statistics()
         opened = self._open(to_open, customers, products)
         seconds = time.monotonic() - started
-        lines = sum(len(invoice.lines) for invoice in history)
         self.stdout.write(
             f"{len(history):,} orders with {lines:,} lines imported as history "
             f"({len(invoices) - len(fresh):,} were already there), {opened:,} left open, "
@@ -171,6 +181,33 @@ class Command(BaseCommand):
         )
         for reason, count in reading.skipped.most_common():
             self.stdout.write(f"  skipped {count:,}: {reason}")
+
+    @staticmethod
+    def _exclusive(options, lines: int) -> bool:
+        if connection.vendor != "postgresql" or options["batched"]:
+            return False
+        return options["exclusive"] or lines >= EXCLUSIVE_FROM
+
+    @staticmethod
+    def _products_and_customers(invoices: list[Invoice]):
+        products = history_products(catalogue=_catalogue(invoices))
+        return products, history_customers(invoices=invoices)
+
+    def _write(self, invoices: list[Invoice], products, customers, progress: Progress) -> None:
+        """Write a batch of invoices: orders, then shipments, then the ledger rows behind them."""
+        made = history_orders(
+            invoices=invoices, products=products, customers=customers, rates=self.rates
+        )
+        numbers = history_shipments(orders=made)
+        history_ledger(
+            sold=[
+                Sold(line.product_id, line.location_id, line.quantity, order.shipped_at, number)
+                for order in made
+                for number in (numbers[order.order_id],)
+                for line in order.lines
+            ]
+        )
+        progress.advance(sum(len(invoice.lines) for invoice in invoices))
 
     def _stock_half(self, invoices: list[Invoice], products: dict[str, tuple[int, int]]) -> None:
         """Receive what every other open invoice needs, so that some orders can ship today."""

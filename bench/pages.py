@@ -48,9 +48,8 @@ def setup(url: str) -> None:
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="ERROR",
     )
-    import django
-
-    django.setup()
+    # Loaded as gunicorn loads it (oms/wsgi.py), so the process is the server's.
+    import oms.wsgi  # noqa: F401
 
 
 def pages() -> list[tuple[str, str]]:

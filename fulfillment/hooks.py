@@ -18,6 +18,8 @@ from fulfillment import selectors, services
 from orders.hooks import OrderHooks, Section
 from orders.shipping import ShippingOption
 
+SHOWN_LINES = 20  # lines of each shipment listed on the order page
+
 
 def _cancelled(*, order, user, reason: str) -> None:
     services.shipments_cancel_for_order(order=order, user=user, reason=reason)
@@ -30,7 +32,7 @@ def _readdressed(*, order, user) -> None:
 def _page_section(*, order, user) -> Section | None:
     if not user.has_perm("fulfillment.view_shipment") and not user.has_perm("orders.view_order"):
         return None
-    shipments = selectors.order_shipments(order)
+    shipments = selectors.order_shipments_overview(order, lines=SHOWN_LINES)
     return Section("fulfillment/_order_shipments.html", {"shipments": shipments, "order": order})
 
 

@@ -196,6 +196,29 @@ def order_shipments(order) -> list[Shipment]:
     )
 
 
+def order_shipments_overview(order, *, lines: int = 20) -> list[Shipment]:
+    """Return an order's shipments for its page: the first ``lines`` lines of each, and a count.
+
+    Each shipment has ``first_lines`` (lines with units, with their order
+    line) and ``more_lines`` (how many more there are); three queries, and an
+    order of a thousand lines loads twenty of them per shipment, not all.
+    """
+    shown = ShipmentLine.objects.filter(quantity__gt=0).select_related("order_line")
+    found = list(
+        Shipment.objects.filter(order_id=order.pk)
+        .select_related("carrier", "shipping_method", "warehouse")
+        .annotate(line_count=Count("lines", filter=Q(lines__quantity__gt=0)))
+        .prefetch_related(
+            Prefetch("lines", queryset=shown.order_by("pk")[:lines], to_attr="first_lines"),
+            Prefetch("parcels", queryset=Parcel.objects.order_by("number")),
+        )
+        .order_by("created_at", "pk")
+    )
+    for shipment in found:
+        shipment.more_lines = shipment.line_count - len(shipment.first_lines)
+    return found
+
+
 def shipments() -> QuerySet[Shipment]:
     """Shipments with order, customer, warehouse, carrier, method and wave: constant queries."""
     return Shipment.objects.select_related(

@@ -47,7 +47,7 @@ def _bins() -> list[Location]:
     if warehouse is None:
         warehouse = warehouse_create(code=HISTORY_WAREHOUSE, name="Main warehouse")
     bins = list(
-        Location.objects.filter(warehouse=warehouse, is_active=True).order_by(
+        Location.objects.filter(warehouse=warehouse, is_active=True, is_returns_bin=False).order_by(
             "pick_sequence", "code"
         )
     )
@@ -61,8 +61,8 @@ def history_products(*, catalogue: dict[str, tuple[str, Decimal]]) -> dict[str, 
     """Return {stock code: (product id, bin id)}, creating the products not known yet.
 
     ``catalogue`` maps a stock code to its name and price in the history. A
-    product keeps the bin it already has stock in; a new one gets a bin of the
-    main warehouse, spread over its bins.
+    product keeps the sellable bin it already has stock in; a new one gets a
+    bin of the main warehouse, spread over its bins (never a returns bin).
     """
     by_code = {
         product.sku_key: product
@@ -79,7 +79,9 @@ def history_products(*, catalogue: dict[str, tuple[str, Decimal]]) -> dict[str, 
         by_code.update({product.sku.upper(): product for product in created})
     stocked = {}
     for level in (
-        StockLevel.objects.filter(product__in=[p.pk for p in by_code.values()])
+        StockLevel.objects.filter(
+            product__in=[p.pk for p in by_code.values()], location__is_returns_bin=False
+        )
         .select_related("location")
         .order_by("location__pick_sequence", "location__code")
     ):

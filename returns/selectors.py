@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from fulfillment.models import Shipment, ShipmentLine
 from orders.models import Order, OrderLine, Payment
@@ -74,9 +74,12 @@ def claimed_units(order_line_ids, *, exclude_return_id: int | None = None) -> di
     """Return {order line id: units already on returns}, across every return not void.
 
     A requested return holds what it asks for, an authorized one what was
-    authorized, one whose receiving is over what arrived.
+    authorized, one whose receiving is over what arrived. ``order_line_ids``
+    may be a query of ids (read as a subquery).
     """
-    rows = ReturnLine.objects.filter(order_line_id__in=list(order_line_ids)).exclude(
+    if not isinstance(order_line_ids, QuerySet):
+        order_line_ids = list(order_line_ids)
+    rows = ReturnLine.objects.filter(order_line_id__in=order_line_ids).exclude(
         rma__status__in=Return.VOID
     )
     if exclude_return_id is not None:
@@ -112,6 +115,39 @@ def amount_refunded(order: Order) -> Decimal:
     )["total"]
     # SQLite sums decimals as floats: the sum is read back as cents.
     return (total or ZERO).quantize(CENT)
+
+
+def refund_room(order_ids) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """Return {order id: (paid, refunds not rejected, shipping on them)} in two queries.
+
+    ``order_ids`` may be a query of ids (read as a subquery).
+    """
+    if not isinstance(order_ids, QuerySet):
+        order_ids = list(order_ids)
+    paid = dict(
+        Payment.objects.filter(order_id__in=order_ids)
+        .order_by()
+        .values_list("order_id")
+        .annotate(total=Sum("amount"))
+    )
+    refunded = {
+        order_id: (amount, shipping)
+        for order_id, amount, shipping in Refund.objects.filter(
+            order_id__in=order_ids, status__in=Refund.COUNTED
+        )
+        .order_by()
+        .values_list("order_id")
+        .annotate(amount=Sum("amount"), shipping=Sum("shipping_amount"))
+    }
+    # SQLite sums decimals as floats: the sums are read back as cents.
+    return {
+        pk: (
+            (paid.get(pk) or ZERO).quantize(CENT),
+            (refunded.get(pk, (ZERO, ZERO))[0] or ZERO).quantize(CENT),
+            (refunded.get(pk, (ZERO, ZERO))[1] or ZERO).quantize(CENT),
+        )
+        for pk in paid.keys() | refunded.keys()
+    }
 
 
 def refunded_units(return_line_ids) -> dict[int, int]:

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, Sum
 
 from fulfillment.models import Shipment, ShipmentLine
 from orders.models import Order, OrderLine, Payment
@@ -74,12 +74,9 @@ def claimed_units(order_line_ids, *, exclude_return_id: int | None = None) -> di
     """Return {order line id: units already on returns}, across every return not void.
 
     A requested return holds what it asks for, an authorized one what was
-    authorized, one whose receiving is over what arrived. ``order_line_ids``
-    may be a query of ids (read as a subquery).
+    authorized, one whose receiving is over what arrived.
     """
-    if not isinstance(order_line_ids, QuerySet):
-        order_line_ids = list(order_line_ids)
-    rows = ReturnLine.objects.filter(order_line_id__in=order_line_ids).exclude(
+    rows = ReturnLine.objects.filter(order_line_id__in=list(order_line_ids)).exclude(
         rma__status__in=Return.VOID
     )
     if exclude_return_id is not None:
@@ -118,12 +115,8 @@ def amount_refunded(order: Order) -> Decimal:
 
 
 def refund_room(order_ids) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
-    """Return {order id: (paid, refunds not rejected, shipping on them)} in two queries.
-
-    ``order_ids`` may be a query of ids (read as a subquery).
-    """
-    if not isinstance(order_ids, QuerySet):
-        order_ids = list(order_ids)
+    """Return {order id: (paid, refunds not rejected, shipping on them)} in two queries."""
+    order_ids = list(order_ids)
     paid = dict(
         Payment.objects.filter(order_id__in=order_ids)
         .order_by()

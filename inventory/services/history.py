@@ -31,6 +31,7 @@ from inventory.services.base import announce_available
 from inventory.services.catalogue import location_create, warehouse_create
 from inventory.services.returns import check_restock_bin, warehouse_returns_bin
 from oms.bulk import insert_rows, reserve_ids
+from oms.bulk_updates import update_rows
 from oms.errors import Conflict
 from oms.locks import lock_rows
 from oms.services import service
@@ -293,8 +294,10 @@ def history_return_ledger(*, returned: Sequence[Returned]) -> list[tuple[int, in
             )
     insert_rows(StockMovement, MOVEMENT_COLUMNS, rows)
     now = timezone.now()
-    for level in levels.values():
-        level.updated_at = now
-    StockLevel.objects.bulk_update(list(levels.values()), ["on_hand", "updated_at"], batch_size=500)
+    update_rows(
+        StockLevel,
+        ["id", "on_hand", "updated_at"],
+        ((level.pk, level.on_hand, now) for level in levels.values()),
+    )
     announce_available(product_ids=[item.product_id for item in returned])
     return made

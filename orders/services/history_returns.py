@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from oms.bulk import insert_rows, reserve_ids
+from oms.bulk_updates import update_rows
 from oms.errors import Conflict
 from oms.locks import lock_rows
 from oms.services import service
@@ -66,7 +67,11 @@ def _count_returned(news: Sequence[ReturnNews], orders: dict[int, Order]) -> lis
             )
         line.quantity_returned += units
     changed = list({line_id: lines[line_id] for _order, line_id, _units in wanted}.values())
-    OrderLine.objects.bulk_update(changed, ["quantity_returned"], batch_size=1000)
+    update_rows(
+        OrderLine,
+        ["id", "quantity_returned"],
+        ((line.pk, line.quantity_returned) for line in changed),
+    )
     return changed
 
 

@@ -161,12 +161,22 @@ def _customers(credits: list[Invoice]) -> dict[str, int]:
     return found
 
 
-def _bins(rows, lines: dict[int, SeenLine], stockable: set[int]) -> None:
+def _open_bins() -> dict[int, tuple[int, str]]:
+    """Return {warehouse id: (id, code) of its first open sellable bin in walking order}."""
+    first: dict[int, tuple[int, str]] = {}
+    for pk, code, warehouse_id in (
+        Location.objects.filter(is_active=True, is_returns_bin=False)
+        .order_by("warehouse_id", "pick_sequence", "code")
+        .values_list("pk", "code", "warehouse_id")
+    ):
+        first.setdefault(warehouse_id, (pk, code))
+    return first
+
+
+def _bins(ids: list[int], lines: dict[int, SeenLine], stockable: set[int], first_open) -> None:
     """Give each line the warehouse it shipped from and the bin its returns go back to."""
     shipped = (
-        ShipmentLine.objects.filter(
-            order_line_id__in=rows.values("pk"), shipment__shipped_at__isnull=False
-        )
+        ShipmentLine.objects.filter(order_line_id__in=ids, shipment__shipped_at__isnull=False)
         .order_by("shipment__shipped_at", "pk")
         .values_list(
             "order_line_id",
@@ -178,13 +188,6 @@ def _bins(rows, lines: dict[int, SeenLine], stockable: set[int]) -> None:
             "location__warehouse_id",
         )
     )
-    first_open: dict[int, tuple[int, str]] = {}
-    for pk, code, warehouse_id in (
-        Location.objects.filter(is_active=True, is_returns_bin=False)
-        .order_by("warehouse_id", "pick_sequence", "code")
-        .values_list("pk", "code", "warehouse_id")
-    ):
-        first_open.setdefault(warehouse_id, (pk, code))
     for line_id, warehouse_id, bin_id, code, active, returns_bin, bin_warehouse in shipped:
         line = lines[line_id]
         line.warehouse_id = warehouse_id
@@ -204,6 +207,57 @@ def _on_the_credits_clock(order: SeenOrder, clock: datetime | None) -> None:
         order.delivered_at += moved
 
 
+def _wanted(credits: list[Invoice], customers: dict[str, int]) -> list[int]:
+    """Return the ids of the order lines of every credited (customer, item), in one narrow read.
+
+    The database is asked for the lines of the customers and the items (one
+    query, three small columns); the pairs that were credited are kept here.
+    """
+    pairs = {
+        (customers[customer_email(credit)], line.stock_code)
+        for credit in credits
+        if credit.customer_id and customer_email(credit) in customers
+        for line in credit.lines
+    }
+    if not pairs:
+        return []
+    rows = (
+        OrderLine.objects.filter(
+            order__customer_id__in=sorted({customer for customer, _code in pairs}),
+            sku__in=sorted({code for _customer, code in pairs}),
+        )
+        .exclude(order__status__in=[Order.Status.CANCELLED, Order.Status.DRAFT])
+        .values_list("pk", "order__customer_id", "sku")
+    )
+    return sorted(pk for pk, customer, code in rows if (customer, code) in pairs)
+
+
+LINE_COLUMNS = [
+    "pk",
+    "product_id",
+    "sku",
+    "name",
+    "unit_price",
+    "quantity",
+    "quantity_shipped",
+    "tax_rate",
+    "tax_amount",
+    "product__is_active",
+    "product__is_drop_ship",
+    "order_id",
+    "order__number",
+    "order__customer_id",
+    "order__placed_at",
+    "order__delivered_at",
+    "order__currency",
+    "order__shipping_price",
+    "order__shipping_tax_rate",
+    "order__prices_include_tax",
+    "order__channel",
+    "order__external_reference",
+]
+
+
 def load_candidates(
     credits: list[Invoice], clocks: dict[tuple[str, str], datetime]
 ) -> tuple[dict[str, int], dict[tuple[int, str], list[SeenLine]]]:
@@ -212,73 +266,53 @@ def load_candidates(
     ``clocks`` gives the time of the invoices read with the credits, by
     (channel, number): an order made of one is timed by it, as the credits
     are. Returns ({customer email: id}, {(customer id, stock code): lines,
-    newest first}).
+    newest first}). Lines are read in chunks of ids, so the query count
+    grows with thousands of lines, not with each.
     """
     customers = _customers(credits)
-    codes = sorted({line.stock_code for credit in credits for line in credit.lines})
-    if not customers or not codes:
-        return customers, {}
-    rows = OrderLine.objects.filter(
-        order__customer_id__in=sorted(set(customers.values())), sku__in=codes
-    ).exclude(order__status__in=[Order.Status.CANCELLED, Order.Status.DRAFT])
-    claimed = selectors.claimed_units(rows.values("pk"))
+    wanted = _wanted(credits, customers)
     orders: dict[int, SeenOrder] = {}
     lines: dict[int, SeenLine] = {}
     stockable: set[int] = set()
-    for row in rows.values_list(
-        "pk",
-        "product_id",
-        "sku",
-        "name",
-        "unit_price",
-        "quantity",
-        "quantity_shipped",
-        "tax_rate",
-        "tax_amount",
-        "product__is_active",
-        "product__is_drop_ship",
-        "order_id",
-        "order__number",
-        "order__customer_id",
-        "order__placed_at",
-        "order__delivered_at",
-        "order__currency",
-        "order__shipping_price",
-        "order__shipping_tax_rate",
-        "order__prices_include_tax",
-        "order__channel",
-        "order__external_reference",
-    ).order_by("order_id", "position", "pk"):
-        pk, product_id, sku, name, price, quantity, shipped, rate, tax_amount = row[:9]
-        if row[9] and not row[10]:
-            stockable.add(product_id)
-        order = orders.get(row[11])
-        if order is None:
-            order = orders[row[11]] = SeenOrder(row[11], *row[12:20])
-            _on_the_credits_clock(order, clocks.get((row[20], row[21])))
-        lines[pk] = SeenLine(
-            pk,
-            order,
-            product_id,
-            sku,
-            name,
-            price,
-            quantity,
-            shipped,
-            rate,
-            tax_amount,
-            claimed.get(pk, 0),
-        )
-    _bins(rows, lines, stockable)
-    room = selectors.refund_room(rows.values("order_id"))
-    for order in orders.values():
-        paid, taken, shipping_taken = room.get(order.pk, (ZERO, ZERO, ZERO))
-        order.room = paid - taken
-        order.shipping_room = order.shipping_price - shipping_taken
+    first_open = _open_bins() if wanted else {}
+    for start in range(0, len(wanted), CHUNK):
+        ids = wanted[start : start + CHUNK]
+        claimed = selectors.claimed_units(ids)
+        for row in OrderLine.objects.filter(pk__in=ids).values_list(*LINE_COLUMNS):
+            pk, product_id, sku, name, price, quantity, shipped, rate, tax_amount = row[:9]
+            if row[9] and not row[10]:
+                stockable.add(product_id)
+            order = orders.get(row[11])
+            if order is None:
+                order = orders[row[11]] = SeenOrder(row[11], *row[12:20])
+                _on_the_credits_clock(order, clocks.get((row[20], row[21])))
+            lines[pk] = SeenLine(
+                pk,
+                order,
+                product_id,
+                sku,
+                name,
+                price,
+                quantity,
+                shipped,
+                rate,
+                tax_amount,
+                claimed.get(pk, 0),
+            )
+        _bins(ids, lines, stockable, first_open)
+    order_ids = sorted(orders)
+    for start in range(0, len(order_ids), CHUNK):
+        room = selectors.refund_room(order_ids[start : start + CHUNK])
+        for pk in order_ids[start : start + CHUNK]:
+            paid, taken, shipping_taken = room.get(pk, (ZERO, ZERO, ZERO))
+            orders[pk].room = paid - taken
+            orders[pk].shipping_room = orders[pk].shipping_price - shipping_taken
     found: dict[tuple[int, str], list[SeenLine]] = {}
-    for line in lines.values():
+    for pk in wanted:
+        line = lines[pk]
         found.setdefault((line.order.customer_id, line.sku), []).append(line)
     for seen in found.values():
+        # Newest first; the lines of one order in the order they were written.
         seen.sort(key=lambda line: (line.order.placed_at, line.order.pk), reverse=True)
     return customers, found
 

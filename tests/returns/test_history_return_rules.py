@@ -161,7 +161,8 @@ def test_inventory_refuses_to_restock_into_the_returns_bin_or_a_drop_ship_produc
 
 
 def test_the_history_writes_each_table_from_its_owning_app():
-    """Every raw bulk write (oms.bulk, or a helper around it) names a model of its module's app.
+    """Every raw bulk write (oms.bulk, oms.bulk_updates, or a helper around them) names a model
+    of its module's app.
 
     The ownership guard (tests/ownership.py) sees the ORM's writes; this sees the others.
     """
@@ -180,7 +181,10 @@ def test_the_history_writes_each_table_from_its_owning_app():
                 node
                 for node in ast.walk(tree)
                 if isinstance(node, ast.Call)
-                and any(word in getattr(node.func, "id", "") for word in ("insert", "reserve_ids"))
+                and any(
+                    word in getattr(node.func, "id", "")
+                    for word in ("insert", "reserve_ids", "update_rows")
+                )
                 and node.args
                 and isinstance(node.args[0], ast.Name)
             ]

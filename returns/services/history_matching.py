@@ -5,19 +5,19 @@ credits goods sold earlier without naming the invoice that sold them. The rule:
 
 1. A guest's credit (no CustomerID) is not matched: a guest has no identity to
    find earlier orders by.
-2. Each goods line (negative quantity) is looked for among the customer's
-   orders placed before the credit, not cancelled, with a line of the same
-   stock code, newest first; each gives what it still holds and the rest goes
-   on to the next older one:
-   - an order delivered by the credit's time gives what it shipped minus what
-     returns that are not void already hold (the returnable units of
+2. Each goods line (negative quantity; one above zero is counted as "not a
+   credit") is looked for among the customer's orders placed before the
+   credit, not cancelled, with a line of the same stock code, newest first;
+   each takes what it has and the rest goes on to the next older one:
+   - an order delivered by the credit's time has what it shipped minus what
+     returns that are not void hold (the returnable units of
      ``check_returnable``): those units are returned;
-   - an order not delivered yet at the credit's time takes what it holds too,
-     but nothing is returned: in truth the credit cancelled goods that, in this
-     history, had already left (every invoice is imported as shipped); no
-     return is dated before its delivery. They are counted as "credited before
-     the order was delivered", or "its order is still open" when the order is
-     open today (``--open``);
+   - an order not delivered at the credit's time takes the units it has
+     (ordered, not on returns), but nothing is returned: in truth the credit
+     cancelled goods that, in this history, had already left (every invoice
+     is imported as shipped), and no return is dated before its delivery.
+     They are counted as "credited before the order was delivered", or "its
+     order is still open" when it is not delivered today (``--open``);
    - units of a product now drop-ship or deactivated, with no open sellable
      bin to go back to (the bin they left from, else the warehouse's first open
      one), or from another warehouse than the rest of their return, are
@@ -25,10 +25,12 @@ credits goods sold earlier without naming the invoice that sold them. The rule:
    What no earlier order holds is counted: "no earlier order of the item" when
    the customer has none before the credit, "more than is left to return"
    otherwise. Nothing is invented.
+   A line whose units went several ways is counted under each of them.
 3. The units of one credit returned on one order make one return (RMA), closed
    and refunded at the credit's time (``returns.services.history``). The refund
-   is what the order line cost (``line_refund_amount``), never more than is left
-   of the order's payment (a return that would pass it is counted, not written).
+   is what the order line cost (``line_refund_amount``, as the desk refunds;
+   the C-line's own price differs on a few lines), never more than is left of
+   the order's payment (a return that would pass it is counted, not written).
 4. Lines that are money or services (``NON_PRODUCT_CODES``) are not goods:
    counted by kind. Postage (POST, DOT, C2) on a credit that makes a return is
    refunded as the shipping of the first of its returns when the amount fits in

@@ -50,10 +50,10 @@ from returns.models import (
 )
 from returns.reasons import REASONS
 from returns.services.history_matching import Planned, Tally, match_credits
+from returns.services.history_reading import replay
 from returns.services.history_rows import Ids, Rows, Timeline, plan_rows
 
 REASON = "other"  # the history says nothing of why; "other" says so in its note
-CHUNK = 5000
 
 
 @dataclass
@@ -102,18 +102,6 @@ def _write(plans: Sequence[Planned]) -> None:
     _insert(CreditNote, rows.notes)
 
 
-def _written(numbers: list[str]) -> set[str]:
-    """Return the C-invoices among these whose returns are written already."""
-    found: set[str] = set()
-    for start in range(0, len(numbers), CHUNK):
-        found.update(
-            Return.objects.filter(
-                source=Return.Source.HISTORY, external_reference__in=numbers[start : start + CHUNK]
-            ).values_list("external_reference", flat=True)
-        )
-    return found
-
-
 @service
 def history_returns(
     *, credits: Sequence[Invoice], invoices: Sequence[Invoice] = ()
@@ -122,13 +110,12 @@ def history_returns(
 
     ``invoices`` are the other invoices read with them: their times place the
     orders made of them on the credits' clock. A C-invoice whose returns an
-    earlier run wrote is left alone; the others are matched
-    (``history_matching``) in time order and written together.
+    earlier run wrote is left alone (what they hold counts at its time); the
+    others are matched (``history_matching``) in time order and written together.
     """
-    done = _written(sorted({credit.number for credit in credits}))
-    result = HistoryReturns(already=len(done))
-    fresh = [credit for credit in credits if credit.number not in done]
-    plans = match_credits(fresh, result.tally, invoices)
+    written = replay(sorted({credit.number for credit in credits}))
+    result = HistoryReturns(already=len(written.lines))
+    plans = match_credits(list(credits), result.tally, invoices, written)
     if plans:
         _write(plans)
     result.returns = len(plans)

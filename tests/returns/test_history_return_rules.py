@@ -8,7 +8,7 @@ from inventory.models import Location, Product, StockLevel, StockMovement
 from oms.errors import Conflict, InvalidInput
 from orders.models import OrderEvent, OrderLine
 from returns.models import CreditNote, Refund, Return
-from tests.returns.history_world import HEADER, HEART, LANTERN, UK, order, run, write
+from tests.returns.history_world import HEADER, HEART, LANTERN, UK, order, run, write, written
 
 SOLD = f"""{HEADER}536700,{HEART},2,2010-12-01 08:26:00,2.55,{UK}
 536700,{LANTERN},1,2010-12-01 08:26:00,0.00,{UK}
@@ -197,3 +197,62 @@ def test_the_history_writes_each_table_from_its_owning_app():
                     assert model._meta.app_label == app, f"{path.name} writes {model._meta.label}"
                     checked += 1
     assert checked > 30
+
+
+def test_a_credit_before_delivery_stays_unmatched_once_the_order_had_units_back(db, tmp_path):
+    # given the 4 hearts of the newer order credited the next day, before its delivery
+    # (nothing returned), and a week later 2 of them returned
+    text = f"""{HEADER}536800,{HEART},6,2010-12-01 09:00:00,2.55,{UK}
+536801,{HEART},4,2010-12-08 09:00:00,2.55,{UK}
+C536802,{HEART},-4,2010-12-09 09:00:00,2.55,{UK}
+C536803,{HEART},-2,2010-12-20 09:00:00,2.55,{UK}
+"""
+    path = write(tmp_path, text)
+    first = run(path)
+    before = written()
+    # when
+    again = run(path)
+    # then the first credit still belongs to the newer order, not to the older one
+    assert written() == before
+    for report in (first, again):
+        assert "  1 lines (4 units): credited before the order was delivered\n" in report
+    assert list(Return.objects.values_list("external_reference", flat=True)) == ["C536803"]
+    # and so it does once the desk has opened a return of that order's other 2 hearts today
+    from returns import services
+
+    services.return_create(
+        order_id=order("536801").pk,
+        lines=[{"sku": "85123A", "quantity": 2, "reason": "damaged"}],
+    )
+    before = written()
+    assert "  1 lines (4 units): credited before the order was delivered\n" in run(path)
+    assert written() == before
+
+
+def test_a_second_run_sees_each_credit_as_the_first_did(db, tmp_path):
+    # given two orders of hearts, and 2.00 of the newer one's 5.10 refunded as goodwill
+    from returns import services
+
+    orders = f"""{HEADER}536810,{HEART},5,2010-12-01 09:00:00,2.55,{UK}
+536811,{HEART},2,2010-12-02 09:00:00,2.55,{UK}
+"""
+    run(write(tmp_path, orders))
+    services.refund_request(order_id=order("536811").pk, amount="2.00", reason="goodwill")
+    # and two credits: 2 hearts (5.10, more than the 3.10 left: not returned), then 1 (2.55)
+    credits = orders + (
+        f"C536812,{HEART},-2,2010-12-10 09:00:00,2.55,{UK}\n"
+        f"C536813,{HEART},-1,2010-12-11 09:00:00,2.55,{UK}\n"
+    )
+    path = write(tmp_path, credits, "credits.csv")
+    first = run(path)
+    before = written()
+    # when
+    again = run(path)
+    # then the first credit is not moved to the older order now that the newer one has a
+    # unit back: its time comes before that return's
+    assert written() == before
+    for report in (first, again):
+        assert "  1 lines (2 units): more than is left of the order's payment\n" in report
+    assert [(r.external_reference, r.order) for r in Return.objects.all()] == [
+        ("C536813", order("536811"))
+    ]

@@ -186,6 +186,7 @@ def _count(outcomes: list[Counter], dropped: set[int], tally: Tally) -> None:
 
 
 def _charges(credit: Invoice, kept: list[Planned], tally: Tally) -> None:
+    """Count a credit's money and service lines; its postage may be its first return's shipping."""
     postage = [charge for charge in credit.charges if charge.stock_code in POSTAGE_CODES]
     for charge in credit.charges:
         if charge.stock_code not in POSTAGE_CODES:

@@ -11,7 +11,9 @@ managers' marketplace import alike:
   makes a guest order;
 - stock codes that are money or services (``NON_PRODUCT_CODES``: postage,
   discounts, fees, ...) are not goods: postage becomes the order's shipping
-  price, the rest are left out and counted;
+  price, the rest are left out and counted; on a C-invoice they are kept
+  apart (``Invoice.charges``) for the returns it makes to count, and its
+  postage may be refunded as shipping;
 - a negative quantity on an ordinary invoice is a stock write-off recorded as
   a sale (no customer, no price): left out and counted;
 - times are the shop's local time (Europe/London).
@@ -108,6 +110,7 @@ class Invoice:
     country_name: str
     lines: list[Line] = field(default_factory=list)
     shipping: Decimal = Decimal("0.00")
+    charges: list[Line] = field(default_factory=list)  # a C-invoice's money and service lines
 
     @property
     def credit(self) -> bool:
@@ -258,6 +261,9 @@ def read_invoices(
             if code in POSTAGE_CODES and not invoice.credit:
                 invoice.shipping += price * max(quantity, 0)
                 continue
+            if code in NON_PRODUCT_CODES and invoice.credit:
+                invoice.charges.append(Line(code, code, quantity, price))
+                continue
             if code in NON_PRODUCT_CODES or not code:
                 skipped[f"not goods ({NON_PRODUCT_CODES.get(code, 'no stock code')})"] += 1
                 continue
@@ -269,6 +275,6 @@ def read_invoices(
                 continue
             description = " ".join(description.split())[:255] or code
             invoice.lines.append(Line(code, description, quantity, max(price, ZERO)))
-    kept = [invoice for invoice in invoices.values() if invoice.lines]
+    kept = [invoice for invoice in invoices.values() if invoice.lines or invoice.charges]
     skipped["invoices with nothing but charges"] += len(invoices) - len(kept)
     return Reading(kept, errors, skipped, rows)

@@ -109,6 +109,7 @@ RETURN_FIELDS = [
     "customer",
     "warehouse",
     "source",
+    "external_reference",
     "window_ends_on",
     "outside_window_reason",
     "notes",

@@ -114,6 +114,35 @@ def amount_refunded(order: Order) -> Decimal:
     return (total or ZERO).quantize(CENT)
 
 
+def refund_room(order_ids) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """Return {order id: (paid, refunds not rejected, shipping on them)} in two queries."""
+    order_ids = list(order_ids)
+    paid = dict(
+        Payment.objects.filter(order_id__in=order_ids)
+        .order_by()
+        .values_list("order_id")
+        .annotate(total=Sum("amount"))
+    )
+    refunded = {
+        order_id: (amount, shipping)
+        for order_id, amount, shipping in Refund.objects.filter(
+            order_id__in=order_ids, status__in=Refund.COUNTED
+        )
+        .order_by()
+        .values_list("order_id")
+        .annotate(amount=Sum("amount"), shipping=Sum("shipping_amount"))
+    }
+    # SQLite sums decimals as floats: the sums are read back as cents.
+    return {
+        pk: (
+            (paid.get(pk) or ZERO).quantize(CENT),
+            (refunded.get(pk, (ZERO, ZERO))[0] or ZERO).quantize(CENT),
+            (refunded.get(pk, (ZERO, ZERO))[1] or ZERO).quantize(CENT),
+        )
+        for pk in paid.keys() | refunded.keys()
+    }
+
+
 def refunded_units(return_line_ids) -> dict[int, int]:
     """Return {return line id: units already on refunds that are not rejected}."""
     rows = (

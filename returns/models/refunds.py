@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.urls import reverse
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -157,8 +158,10 @@ class CreditNote(AppendOnlyModel):
     class Meta:
         ordering = ["-issued_on", "-pk"]
         constraints = [
+            # Rounded to the cent: SQLite adds decimal columns as floats (0.39 + 0.08 is
+            # not 0.47 there); on PostgreSQL the sum is exact and rounding changes nothing.
             models.CheckConstraint(
-                condition=Q(gross=F("net") + F("tax")), name="credit_note_adds_up"
+                condition=Q(gross=Round(F("net") + F("tax"), 2)), name="credit_note_adds_up"
             ),
         ]
 

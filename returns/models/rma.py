@@ -69,6 +69,11 @@ class Return(FSMModelMixin, TimeStampedModel):
         help_text="Where the goods come back to.",
     )
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.DESK)
+    external_reference = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The document it was loaded from: a credit invoice of the order history.",
+    )
     status = FSMField(
         max_length=20,
         choices=Status.choices,
@@ -102,6 +107,14 @@ class Return(FSMModelMixin, TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["-created_at", "-id"], name="return_newest_first")]
+        constraints = [
+            # One return per order from one credit of the history: a second load finds it.
+            models.UniqueConstraint(
+                fields=["external_reference", "order"],
+                condition=~Q(external_reference=""),
+                name="return_external_reference_per_order",
+            ),
+        ]
         permissions = [
             ("authorize_return", "Can authorize, reject and cancel returns"),
             ("authorize_late_return", "Can authorize a return outside its window"),

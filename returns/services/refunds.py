@@ -247,22 +247,47 @@ def _close_return(refund: Refund, *, user) -> None:
 
 def credit_note_lines(refund: Refund, order) -> list[dict]:
     """Split a refund into credit note lines (goods, shipping, goodwill), each net/tax/gross."""
+    return credit_note_rows(
+        [
+            (line.return_line.order_line, line.quantity, line.amount)
+            for line in refund.lines.select_related("return_line__order_line")
+        ],
+        shipping=refund.shipping_amount,
+        shipping_rate=order.shipping_tax_rate,
+        amount=refund.amount,
+        reason=refund.reason,
+    )
+
+
+def credit_note_rows(
+    goods, *, shipping: Decimal, shipping_rate: Decimal, amount: Decimal, reason: str
+) -> list[dict]:
+    """Return the credit note lines of a refund of ``amount``.
+
+    ``goods`` are (order line, units, amount refunded for them): each is a
+    line at its order line's tax rate; ``shipping`` is a line at the order's
+    shipping rate; what is left of ``amount`` is goodwill, without tax.
+    """
     rows = []
-    for line in refund.lines.select_related("return_line__order_line"):
-        order_line = line.return_line.order_line
-        part = tax.charge(line.amount, order_line.tax_rate, included=True)
-        rows.append(_row(f"{order_line.sku} {order_line.name}", line.quantity, part))
-    if refund.shipping_amount:
-        part = tax.charge(refund.shipping_amount, order.shipping_tax_rate, included=True)
+    for order_line, quantity, value in goods:
+        part = tax.charge(value, order_line.tax_rate, included=True)
+        rows.append(_row(f"{order_line.sku} {order_line.name}", quantity, part))
+    if shipping:
+        part = tax.charge(shipping, shipping_rate, included=True)
         rows.append(_row("Shipping", 1, part))
-    rest = refund.amount - sum((Decimal(row["gross"]) for row in rows), Decimal("0.00"))
+    rest = amount - sum((Decimal(row["gross"]) for row in rows), Decimal("0.00"))
     if rest:
         rows.append(
-            _row(
-                f"Goodwill: {refund.reason}"[:200], 1, tax.charge(rest, Decimal("0"), included=True)
-            )
+            _row(f"Goodwill: {reason}"[:200], 1, tax.charge(rest, Decimal("0"), included=True))
         )
     return rows
+
+
+def credit_note_totals(rows: list[dict]) -> tuple[Decimal, Decimal]:
+    """Return (net, tax) of credit note lines; their gross is the sum of both."""
+    net = sum((Decimal(row["net"]) for row in rows), Decimal("0.00"))
+    vat = sum((Decimal(row["tax"]) for row in rows), Decimal("0.00"))
+    return net, vat
 
 
 def _row(description: str, quantity: int, part: tax.Charge) -> dict:
@@ -279,8 +304,7 @@ def _row(description: str, quantity: int, part: tax.Charge) -> dict:
 def credit_note_issue(*, refund: Refund, order) -> CreditNote:
     """Issue the credit note of a paid refund: its number, today's date, net/tax/gross."""
     rows = credit_note_lines(refund, order)
-    net = sum((Decimal(row["net"]) for row in rows), Decimal("0.00"))
-    vat = sum((Decimal(row["tax"]) for row in rows), Decimal("0.00"))
+    net, vat = credit_note_totals(rows)
     note = CreditNote.objects.create(
         refund=refund,
         order=order,

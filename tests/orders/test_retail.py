@@ -71,3 +71,30 @@ def test_a_file_without_the_columns_is_refused_whole():
     reading = read_invoices(io.StringIO("Invoice,Code\n1,2\n"))
     assert reading.invoices == []
     assert reading.errors[0].line == 1 and "Missing columns" in reading.errors[0].message
+
+
+def test_a_credit_keeps_its_money_and_service_lines_apart_for_the_returns_to_count():
+    # given a C-invoice with goods, postage and a manual correction, and one of charges only
+    csv_text = (
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+        "C536379,22633,HAND WARMER UNION JACK,-2,2010-12-05 09:00:00,1.85,17850.0,United Kingdom\n"
+        "C536379,POST,POSTAGE,-1,2010-12-05 09:00:00,18.00,17850.0,United Kingdom\n"
+        "C536379,M,Manual,-1,2010-12-05 09:00:00,5.00,17850.0,United Kingdom\n"
+        "C536380,BANK CHARGES,Bank Charges,-1,2010-12-05 10:00:00,15.00,,United Kingdom\n"
+    )
+    # when
+    reading = read_invoices(io.StringIO(csv_text))
+    # then
+    credits = {invoice.number: invoice for invoice in reading.invoices}
+    assert list(credits) == ["C536379", "C536380"]
+    assert [(line.stock_code, line.quantity) for line in credits["C536379"].lines] == [
+        ("22633", -2)
+    ]
+    assert [
+        (charge.stock_code, charge.quantity, charge.unit_price)
+        for charge in credits["C536379"].charges
+    ] == [("POST", -1, Decimal("18.00")), ("M", -1, Decimal("5.00"))]
+    assert credits["C536379"].shipping == Decimal("0.00")
+    assert [charge.stock_code for charge in credits["C536380"].charges] == ["BANK CHARGES"]
+    assert not any(reason.startswith("not goods") for reason in reading.skipped)
+    assert reading.skipped["invoices with nothing but charges"] == 0

@@ -212,3 +212,65 @@ def credit_note_row():
         gross="1.00",
     )
     return CreditNote
+
+
+def test_a_credit_note_whose_cents_add_up_is_issued_on_every_database(
+    make_order, bin_a, warehouse_user, sales_user, manager_user, royal_mail, box
+):
+    # given a shipped and paid order of one candle at 0.47, tax included: 0.39 net + 0.08 VAT
+    # (as floats, which SQLite adds, 0.39 + 0.08 is not 0.47)
+    from inventory import services as inventory_services
+    from orders.models import Payment
+    from tests.factories import ProductFactory
+    from tests.returns.conftest import ship
+
+    candle = ProductFactory(sku="CANDLE", name="Tea light", barcode="5012345678900", price="0.47")
+    inventory_services.stock_receive(product=candle, location=bin_a, quantity=1)
+    order = make_order(("CANDLE", 1))
+    ship(order, warehouse_user, box)
+    Payment.objects.create(order=order, method="card", amount=order.total, reference="ch_2")
+    rma = services.return_create(
+        order_id=order.pk,
+        user=sales_user,
+        lines=[{"order_line": order.lines.get().pk, "quantity": 1, "reason": "damaged"}],
+    )
+    services.return_authorize(return_id=rma.pk, user=sales_user)
+    line = rma.lines.get()
+    services.return_receive(return_id=rma.pk, line_id=line.pk, user=warehouse_user)
+    services.return_dispose(return_id=rma.pk, line_id=line.pk, kind="scrap", user=warehouse_user)
+    refund = services.refund_request(
+        order_id=order.pk,
+        return_id=rma.pk,
+        lines=[{"return_line": line.pk, "quantity": 1}],
+        reason="broken",
+        user=sales_user,
+    )
+    services.refund_approve(refund_id=refund.pk, user=manager_user)
+    # when
+    services.refund_pay(refund_id=refund.pk, reference="re_2", user=manager_user)
+    # then
+    note = CreditNote.objects.get(refund=refund)
+    assert (note.net, note.tax, note.gross) == (Decimal("0.39"), Decimal("0.08"), Decimal("0.47"))
+
+
+def test_a_credit_note_whose_parts_do_not_add_up_is_refused_by_the_database(received, sales_user):
+    # given
+    from django.db import IntegrityError, transaction
+
+    refund = services.refund_request(
+        order_id=received.order_id, return_id=received.pk, amount="0.47", reason="goodwill"
+    )
+    order = refund.order
+    # when / then: a cent off is refused
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CreditNote.objects.create(
+            refund=refund,
+            order=order,
+            customer_id=order.customer_id,
+            issued_on=order.placed_at.date(),
+            currency="GBP",
+            net=Decimal("0.39"),
+            tax=Decimal("0.08"),
+            gross=Decimal("0.48"),
+        )
+    assert not CreditNote.objects.filter(refund=refund).exists()

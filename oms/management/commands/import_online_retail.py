@@ -7,6 +7,12 @@ every app writes its own rows (``<app>/services/history.py``), in batches
 of invoices, one transaction each. Re-running creates nothing new: an
 invoice already imported (channel and reference) is skipped.
 
+C-invoices (cancellations and returns) then become returns of the orders
+they credit, where the rule of ``returns.services.history_matching`` finds
+the order: closed, refunded, their goods back on the shelf. The summary counts
+every C-invoice line by what became of it; a C-invoice already made into
+returns is skipped.
+
 ``--shift`` moves every date so that the last day read becomes yesterday, and
 ``--open DAYS`` keeps the orders of the last DAYS days open instead: they are
 taken through the ordinary services now (confirmed: allocated from today's
@@ -47,6 +53,7 @@ from orders.services.history import (
     history_customers,
     history_orders,
 )
+from returns.services.history import HistoryReturns, history_returns
 
 BATCH = 2000  # invoices per transaction (batched), per round of writes (exclusive)
 EXCLUSIVE_FROM = 50_000  # lines: from this size on PostgreSQL, one transaction by default
@@ -139,8 +146,7 @@ class Command(BaseCommand):
         for error in reading.errors[:20]:
             self.stderr.write(f"line {error.line}: {error.message}")
         invoices = [invoice for invoice in reading.invoices if not invoice.credit]
-        credits = len(reading.invoices) - len(invoices)
-        if not invoices:
+        if not reading.invoices:
             self.stdout.write("Nothing to import.")
             return
         if options["shift"]:
@@ -176,11 +182,27 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(history):,} orders with {lines:,} lines imported as history "
             f"({len(invoices) - len(fresh):,} were already there), {opened:,} left open, "
-            f"{credits:,} cancellation invoices not imported, {len(reading.errors):,} rows "
-            f"refused; {seconds:.1f} s, {lines / max(seconds, 1e-6):,.0f} lines/s."
+            f"{len(reading.errors):,} rows refused; {seconds:.1f} s, "
+            f"{lines / max(seconds, 1e-6):,.0f} lines/s."
         )
         for reason, count in reading.skipped.most_common():
             self.stdout.write(f"  skipped {count:,}: {reason}")
+        self._returns([invoice for invoice in reading.invoices if invoice.credit], invoices)
+
+    def _returns(self, credits: list[Invoice], invoices: list[Invoice]) -> None:
+        """Make the C-invoices into returns of the orders they credit; print what became of them."""
+        started = time.monotonic()
+        with transaction.atomic():
+            immediate_checks()
+            done: HistoryReturns = history_returns(credits=credits, invoices=invoices)
+        self.stdout.write(
+            f"{len(credits):,} C-invoices: {done.returns:,} returns written from "
+            f"{done.credits:,} of them ({done.already:,} were made into returns before); "
+            f"{time.monotonic() - started:.1f} s."
+        )
+        for reason, count in done.tally.lines.most_common():
+            units = done.tally.units[reason]
+            self.stdout.write(f"  {count:,} lines ({units:,} units): {reason}")
 
     @staticmethod
     def _exclusive(options, lines: int) -> bool:

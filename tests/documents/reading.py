@@ -6,6 +6,11 @@ import pypdfium2 as pdfium
 import zxingcpp
 
 POINTS_PER_INCH = 72
+# Barcodes are drawn on the thermal printers' grid of 8 dots a millimetre (203.2 dpi,
+# oms/templatetags/barcodes.py): read at that resolution, each bar covers whole pixels.
+# At 200 dpi a bar of three dots straddles pixels, and a scan line may misread
+# (CN-000011 read once as '"N-000001', which Code 128's check character let through).
+PRINTER_DPI = 203.2
 
 
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
@@ -23,7 +28,7 @@ def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
         document.close()
 
 
-def scan_pages(pdf: bytes, *, dpi: int = 200) -> list[list[tuple[str, str]]]:
+def scan_pages(pdf: bytes, *, dpi: float = PRINTER_DPI) -> list[list[tuple[str, str]]]:
     """Decode every barcode on every page with zxing-cpp: a list of (format, text) per page."""
     document = pdfium.PdfDocument(pdf)
     try:
@@ -38,7 +43,7 @@ def scan_pages(pdf: bytes, *, dpi: int = 200) -> list[list[tuple[str, str]]]:
         document.close()
 
 
-def scanned_texts(pdf: bytes, *, dpi: int = 200) -> list[set[str]]:
+def scanned_texts(pdf: bytes, *, dpi: float = PRINTER_DPI) -> list[set[str]]:
     """Return the decoded texts of each page."""
     return [{text for _, text in page} for page in scan_pages(pdf, dpi=dpi)]
 

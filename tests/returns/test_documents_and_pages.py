@@ -130,3 +130,17 @@ def test_the_refunds_queue_costs_the_same_queries_for_one_row_or_many(
         page = client.get(url)
     assert page.text.count("RF-0000") >= 4
     assert one <= 14
+
+
+@pytest.mark.postgres
+def test_a_credit_note_numbered_cn_000011_scans_as_itself_alone(
+    client, authorized, paid_order, warehouse_user, manager_user, bin_a
+):
+    # given the next credit note is the eleventh
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('returns_creditnote', 'id'), 10)")
+    # then it reads back as CN-000011 and nothing else
+    test_the_credit_note_barcode_scans_back(
+        client, authorized, paid_order, warehouse_user, manager_user, bin_a
+    )
+    assert CreditNote.objects.get().number == "CN-000011"

@@ -141,7 +141,9 @@ def ensure_wave(size: int) -> str:
     )
     if not ready:
         return "no open shipments: no wave or pick screen to time"
-    user = get_user_model().objects.get(username="warehouse")
+    user = get_user_model().objects.filter(username="warehouse").first()
+    if user is None:
+        return "no 'warehouse' user to make a wave with: run manage.py create_demo_users"
     wave = services.wave_create(user=user, shipment_ids=ready)
     return f"made wave {wave} of {len(ready)} ready shipments"
 

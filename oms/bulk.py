@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 _sequences: dict[tuple[str, str, str], str] = {}
 
@@ -121,6 +121,9 @@ def immediate_checks() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
+LOCK_WAIT = "10s"  # how long a bulk load waits for the tables before it gives up
+
+
 @contextmanager
 def foreign_keys_checked_at_end(tables: Iterable[type[models.Model]]) -> Iterator[None]:
     """Load these tables without a check per row; check each foreign key once, at the end.
@@ -129,10 +132,16 @@ def foreign_keys_checked_at_end(tables: Iterable[type[models.Model]]) -> Iterato
     lookup per key (a trigger), which is most of the cost of a big load. Here
     the tables' foreign keys are dropped, the rows written, and each key added
     back exactly as it was, which checks all rows in one pass (a join) and
-    refuses the whole load if one row points nowhere. It must run inside one
-    transaction, so nothing is ever committed without its keys; while it runs,
-    the tables and the ones they point at are locked against other users (the
-    price of a bulk load, as with ``pg_restore``). Elsewhere it does nothing.
+    refuses the whole load if one row points nowhere. It runs in a savepoint
+    of the caller's transaction: an error inside rolls the drops back with the
+    rows, whatever the caller does with the error, so nothing is ever committed
+    without its keys.
+
+    The price, as with ``pg_restore``: until the transaction ends, these tables
+    and every table they point at (products, bins, users, ...) are locked
+    against other users, reads included, and adding a key back checks every
+    row of its table, old ones too. It waits at most ``LOCK_WAIT`` for the
+    tables, then refuses. Elsewhere than on PostgreSQL it does nothing.
     """
     if connection.vendor != "postgresql":
         yield
@@ -140,23 +149,32 @@ def foreign_keys_checked_at_end(tables: Iterable[type[models.Model]]) -> Iterato
     if not connection.in_atomic_block:
         raise RuntimeError("Drop foreign keys only inside a transaction.")
     names = sorted({model._meta.db_table for model in tables})
-    with connection.cursor() as cursor:
-        # regclass prints a table's name quoted as SQL needs it.
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
-            "ORDER BY 1, 2",
-            [names],
-        )
-        keys = cursor.fetchall()
-        for table, name, _definition in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
-    yield
-    with connection.cursor() as cursor:
-        for table, name, definition in keys:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Checks already queued in this transaction run now: a table with
+            # pending checks cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+            # regclass prints a table's name quoted as SQL needs it.
             cursor.execute(
-                f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+                "ORDER BY 1, 2",
+                [names],
             )
+            keys = cursor.fetchall()
+            for table, name, _definition in keys:
+                cursor.execute(
+                    f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}"
+                )
+            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+        yield
+        with connection.cursor() as cursor:
+            for table, name, definition in keys:
+                cursor.execute(
+                    f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} "
+                    f"{definition}"
+                )
 
 
 def refresh_statistics() -> None:

@@ -6,10 +6,11 @@ import pypdfium2 as pdfium
 import zxingcpp
 
 POINTS_PER_INCH = 72
-# Barcodes are drawn on the thermal printers' grid of 8 dots a millimetre (203.2 dpi,
-# oms/templatetags/barcodes.py): read at that resolution, each bar covers whole pixels.
-# At 200 dpi a bar of three dots straddles pixels, and a scan line may misread
-# (CN-000011 read once as '"N-000001', which Code 128's check character let through).
+# Bar widths are whole dots of the thermal printers' 8 dots a millimetre (203.2 dpi,
+# oms/templatetags/barcodes.py), so they are read at that resolution: every bar is as
+# many pixels wide as it has dots, give or take the edge where the page places it.
+# At 200 dpi three-dot bars came out two or three pixels wide, and one scan line of
+# CN-000011 read as '"N-000001', a misread Code 128's check character let through.
 PRINTER_DPI = 203.2
 
 

@@ -3,15 +3,17 @@
 from io import StringIO
 from unittest import mock
 
+import psycopg
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
 from fulfillment.models import Parcel, Shipment, ShipmentLine
 from inventory.models import StockMovement
 from inventory.selectors import ledger_mismatches
 from oms.bulk import foreign_keys_checked_at_end, insert_rows, reserve_ids
-from orders.models import Order, OrderEvent, OrderLine, Payment
+from orders.models import Customer, Order, OrderEvent, OrderLine, Payment
 
 CSV = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
 536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom
@@ -20,6 +22,10 @@ CSV = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,Customer
 536366,22633,HAND WARMER UNION JACK,6,2010-12-01 08:28:00,1.85,,United Kingdom
 536367,85123A,WHITE HANGING HEART T-LIGHT HOLDER,32,2010-12-02 08:34:00,2.40,12583.0,France
 536369,71053,WHITE METAL LANTERN,2,2010-12-09 10:00:00,3.39,17850.0,United Kingdom
+"""
+MORE = """536400,85123A,WHITE HANGING HEART T-LIGHT HOLDER,1,2010-12-10 08:26:00,2.55,17850.0,United Kingdom
+536400,71053,WHITE METAL LANTERN,1,2010-12-10 08:26:00,3.39,17850.0,United Kingdom
+536401,71053,WHITE METAL LANTERN,2,2010-12-10 09:00:00,3.39,12583.0,France
 """
 TABLES = (Order, OrderLine, OrderEvent, Payment, Shipment, ShipmentLine, Parcel, StockMovement)
 
@@ -101,11 +107,86 @@ def test_keys_are_never_dropped_outside_a_transaction(db):
     assert foreign_keys() == before
 
 
-def test_elsewhere_the_rows_are_written_as_they_come(db):
-    # SQLite checks keys itself; the load changes nothing there
-    with transaction.atomic(), foreign_keys_checked_at_end([OrderEvent]):
-        pass
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the keys of other databases")
+def test_elsewhere_the_keys_stay_and_check_the_rows(db):
+    # when a row pointing nowhere is written inside the load on SQLite,
+    # then the key is still there to refuse it
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        foreign_keys_checked_at_end([OrderEvent]),
+    ):
+        insert_rows(OrderEvent, EVENT_COLUMNS, [event_row(reserve_ids(OrderEvent, 1)[0], 10**9)])
+        connection.check_constraints(table_names=["orders_orderevent"])
     assert OrderEvent.objects.count() == 0
+
+
+@pytest.mark.postgres
+def test_an_error_caught_by_the_caller_still_takes_the_drops_back(db):
+    # given
+    before = foreign_keys()
+    # when the caller catches the load's error and carries on in its transaction
+    with transaction.atomic():
+        try:
+            with foreign_keys_checked_at_end([OrderEvent]):
+                raise ValueError("a bad row")
+        except ValueError:
+            pass
+        inside = foreign_keys()
+    # then the keys were back at once, not only when the transaction ended
+    assert inside == before
+    assert foreign_keys() == before
+
+
+@pytest.mark.postgres
+def test_checks_queued_earlier_in_the_transaction_do_not_stop_the_load(db):
+    # given a row whose key check is still queued (keys are checked at commit by default)
+    customer = Customer.objects.create(name="Ann", email="ann@example.com")
+    with transaction.atomic():
+        order = Order.objects.create(customer=customer)
+        # when the load starts in the same transaction
+        with foreign_keys_checked_at_end([Order, OrderEvent]):
+            insert_rows(
+                OrderEvent, EVENT_COLUMNS, [event_row(reserve_ids(OrderEvent, 1)[0], order.pk)]
+            )
+    # then
+    assert OrderEvent.objects.get().order_id == order.pk
+
+
+@pytest.mark.postgres
+def test_a_load_that_cannot_have_the_tables_says_so_and_writes_nothing(db, data_file):
+    # given another user reading orders in an open transaction
+    before = foreign_keys()
+    other = psycopg.connect(**connection.get_connection_params())
+    try:
+        other.execute("BEGIN")
+        other.execute("LOCK TABLE orders_order IN ACCESS SHARE MODE")
+        # when an exclusive load is asked for
+        with (
+            mock.patch("oms.bulk.LOCK_WAIT", "200ms"),
+            pytest.raises(CommandError, match="The database is in use"),
+        ):
+            run(data_file, "--exclusive")
+    finally:
+        other.close()
+    # then it gave up, and nothing changed
+    assert counts() == [0] * len(TABLES)
+    assert foreign_keys() == before
+
+
+@pytest.mark.postgres
+def test_by_default_only_a_big_first_load_takes_the_tables(db, data_file, tmp_path, monkeypatch):
+    monkeypatch.setattr("oms.management.commands.import_online_retail.EXCLUSIVE_FROM", 2)
+    # a first load, of two lines or more: exclusive
+    assert "in one transaction" in run(data_file)
+    # more invoices into a database that has orders: batched, however many lines
+    later = tmp_path / "later.csv"
+    later.write_text(CSV.splitlines()[0] + "\n" + MORE)
+    report = run(later)
+    assert "in one transaction" not in report
+    assert "2 orders with 3 lines imported as history" in report
+    # nothing new: nothing taken, even when asked
+    assert "in one transaction" not in run(later, "--exclusive")
 
 
 @pytest.mark.postgres
@@ -148,8 +229,6 @@ def test_an_exclusive_import_that_fails_half_way_writes_nothing(db, data_file):
 
 
 def test_exclusive_and_batched_cannot_both_be_asked_for(db, data_file):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError):
         run(data_file, "--exclusive", "--batched")
     assert counts() == [0] * len(TABLES)

@@ -182,21 +182,29 @@ def test_the_history_writes_each_table_from_its_owning_app():
                 for node in ast.walk(tree)
                 if isinstance(node, ast.Call)
                 and any(
-                    word in getattr(node.func, "id", "")
+                    word in (getattr(node.func, "id", "") or getattr(node.func, "attr", ""))
                     for word in ("insert", "reserve_ids", "update_rows")
                 )
-                and node.args
-                and isinstance(node.args[0], ast.Name)
             ]
             if not calls:
                 continue
             module = importlib.import_module(".".join(path.relative_to(root).with_suffix("").parts))
             for call in calls:
-                model = getattr(module, call.args[0].id, None)
+                first = call.args[0] if call.args else None
+                model = getattr(module, first.id, None) if isinstance(first, ast.Name) else None
                 if isinstance(model, type) and issubclass(model, models.Model):
                     assert model._meta.app_label == app, f"{path.name} writes {model._meta.label}"
                     checked += 1
+                else:
+                    # only a helper's own parameter passes a model on; its callers are checked
+                    where = f"{path.relative_to(root)}: {ast.unparse(call)[:60]}"
+                    assert where in PASS_THROUGH, f"cannot tell which table {where} writes"
     assert checked > 30
+
+
+PASS_THROUGH = {
+    "returns/services/history.py: insert_rows(model, list(rows[0]), (tuple(row.values()) for r",
+}
 
 
 def test_a_credit_before_delivery_stays_unmatched_once_the_order_had_units_back(db, tmp_path):

@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from fulfillment import services as fulfillment_services
@@ -56,7 +56,8 @@ from orders.services.history import (
 from returns.services.history import HistoryReturns, history_returns
 
 BATCH = 2000  # invoices per transaction (batched), per round of writes (exclusive)
-EXCLUSIVE_FROM = 50_000  # lines: from this size on PostgreSQL, one transaction by default
+EXCLUSIVE_FROM = 50_000  # lines: a first load this big on PostgreSQL is one transaction
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout ran out
 
 
 def _catalogue(invoices: list[Invoice]) -> dict[str, tuple[str, Decimal]]:
@@ -118,14 +119,14 @@ class Command(BaseCommand):
             "--exclusive",
             action="store_true",
             help="One transaction, foreign keys checked once at the end: fastest, but other "
-            f"users of the database wait until it is done (default from {EXCLUSIVE_FROM:,} "
-            "lines on PostgreSQL).",
+            "users of the database wait until it is done, even to read products or sign in "
+            f"(default for a first load of {EXCLUSIVE_FROM:,} lines or more on PostgreSQL).",
         )
         how.add_argument(
             "--batched",
             action="store_true",
             help=f"Commit every {BATCH:,} invoices, each row checked as it is written: slower, "
-            "but nobody waits (default below that size, and on SQLite).",
+            "but nobody waits long (the default on a database that has orders, and on SQLite).",
         )
 
     def handle(self, *args, **options):
@@ -165,10 +166,18 @@ class Command(BaseCommand):
                 "end; other users of the database wait until it is done."
             )
             tables = [*ORDER_TABLES, *FULFILLMENT_TABLES, *INVENTORY_TABLES]
-            with transaction.atomic(), foreign_keys_checked_at_end(tables):
-                products, customers = self._products_and_customers(fresh)
-                for start in range(0, len(history), BATCH):
-                    self._write(history[start : start + BATCH], products, customers, progress)
+            try:
+                with transaction.atomic(), foreign_keys_checked_at_end(tables):
+                    products, customers = self._products_and_customers(fresh)
+                    for start in range(0, len(history), BATCH):
+                        self._write(history[start : start + BATCH], products, customers, progress)
+            except OperationalError as error:
+                if getattr(error.__cause__, "sqlstate", "") != LOCK_NOT_AVAILABLE:
+                    raise
+                raise CommandError(
+                    "The database is in use: the tables could not be taken for the load, and "
+                    "nothing was written. Run it in a quiet hour, or with --batched."
+                ) from error
         else:
             with transaction.atomic():
                 products, customers = self._products_and_customers(fresh)
@@ -206,9 +215,19 @@ class Command(BaseCommand):
 
     @staticmethod
     def _exclusive(options, lines: int) -> bool:
-        if connection.vendor != "postgresql" or options["batched"]:
+        """Tell whether to load in one transaction with the keys checked at the end.
+
+        Asked for with --exclusive; by default only for a big first load (no
+        orders yet: a new system before it goes live), never on a database
+        that is in use unless asked, and never with nothing to load.
+        """
+        if connection.vendor != "postgresql" or options["batched"] or not lines:
             return False
-        return options["exclusive"] or lines >= EXCLUSIVE_FROM
+        if options["exclusive"]:
+            return True
+        from orders.models import Order
+
+        return lines >= EXCLUSIVE_FROM and not Order.objects.exists()
 
     @staticmethod
     def _products_and_customers(invoices: list[Invoice]):

@@ -7,6 +7,7 @@ second and peak memory, and the ratio to COPY. Target on this 2-core
 machine: at least 10,000 lines/s end to end.
 
     .venv/bin/python bench/history.py
+    .venv/bin/python bench/history.py --batched     # as into a database in use
     .venv/bin/python bench/history.py --database-url postgres://postgres@127.0.0.1:5432/oms_history
 """
 

@@ -1,11 +1,13 @@
 """Time every staff page with the whole order history loaded: p50/p95 server time and queries.
 
 Runs in one process against a PostgreSQL database that holds the history
-(``manage.py import_online_retail`` into it first; the default database is
-``oms_full``). Each page is requested as a signed-in manager would (Django's
-test client: the whole request, middleware and template, no network), a
-number of times after one warm-up, and the figures are printed next to a
-trivial page (``/healthz``) measured in the same run. Target: every page
+(``manage.py import_online_retail --shift --open 2`` into it first, as
+bench/README.md shows; the default database is ``oms_full``); it makes one
+wave of open shipments when there is none, for the wave and pick screens.
+Each page is requested as a signed-in manager would (Django's test client:
+the whole request, middleware and template, no network), a number of times
+after one warm-up, and the figures are printed next to a trivial page
+(``/healthz``) measured in the same run. Target: every page
 under 200 ms at p95, with a query count that does not grow with the data.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oms_full .venv/bin/python bench/pages.py

@@ -16,24 +16,8 @@ from inventory.models import (
 from oms.admin_exports import csv_export_action
 from oms.admin_fsm import ServiceTransitionsAdmin
 from oms.admin_paging import GrowingTableAdmin
+from oms.admin_readonly import NoDeleteAdmin, ReadOnlyAdmin, ReadOnlyInline
 from oms.errors import DomainError
-
-
-class NoDeleteAdmin(admin.ModelAdmin):
-    """Nothing is hard-deleted: products and bins are deactivated instead."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(NoDeleteAdmin):
-    """Stock rows and the ledger change only through the stock services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Supplier)
@@ -245,18 +229,10 @@ PURCHASE_ORDER_TRANSITIONS = {
 }
 
 
-class PurchaseOrderLineInline(admin.TabularInline):
+class PurchaseOrderLineInline(ReadOnlyInline):
     model = PurchaseOrderLine
     fields = ["product", "quantity_ordered", "quantity_received", "unit_cost"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PurchaseOrder)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from oms.admin_exports import csv_export_action
 from oms.admin_fsm import ServiceTransitionsAdmin
-from oms.admin_inlines import ReadOnlyInline
+from oms.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from orders import selectors, services
 from orders.models import Address, Customer, LineAllocation, Order, OrderEvent, OrderLine, Payment
 
@@ -123,7 +123,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Address)
-class AddressAdmin(admin.ModelAdmin):
+class AddressAdmin(ReadOnlyAdmin):
     """Addresses, read only: orders and shipments keep the copy they were made with, so an
     address changes by giving the order or customer a new one (through their services)."""
 
@@ -131,26 +131,8 @@ class AddressAdmin(admin.ModelAdmin):
     search_fields = ["name", "line1", "city", "postal_code"]
     raw_id_fields = ["customer"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LineAllocation)
-class LineAllocationAdmin(admin.ModelAdmin):
+class LineAllocationAdmin(ReadOnlyAdmin):
     list_display = ["line", "location", "quantity"]
     list_select_related = ["line", "line__order", "location", "location__warehouse"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from oms.admin_fsm import ServiceTransitionsAdmin
-from oms.admin_inlines import ReadOnlyInline
 from oms.admin_paging import GrowingTableAdmin
+from oms.admin_readonly import ReadOnlyInline
 from oms.errors import Conflict
 from returns import services
 from returns.models import (
@@ -86,8 +86,9 @@ class ReturnEventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("user")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that change only through services: viewed here, never added, edited or deleted."""
+class ServiceRowsAdmin(admin.ModelAdmin):
+    """Rows that change only through services: viewed here and moved on by the transition
+    buttons (the change page stays open for them), never added, saved from a form or deleted."""
 
     def has_add_permission(self, request):
         return False
@@ -127,7 +128,7 @@ RETURN_FIELDS = [
 
 
 @admin.register(Return)
-class ReturnAdmin(ServiceTransitionsAdmin, ReadOnlyAdmin):
+class ReturnAdmin(ServiceTransitionsAdmin, ServiceRowsAdmin):
     transition_services = RETURN_TRANSITIONS
     list_display = ["number", "status", "order", "customer", "warehouse", "source", "created_at"]
     list_filter = ["status", "source", "warehouse", "created_at"]
@@ -186,7 +187,7 @@ REFUND_FIELDS = [
 
 
 @admin.register(Refund)
-class RefundAdmin(ServiceTransitionsAdmin, ReadOnlyAdmin):
+class RefundAdmin(ServiceTransitionsAdmin, ServiceRowsAdmin):
     transition_services = REFUND_TRANSITIONS
     list_display = ["number", "status", "order", "rma", "amount", "method", "created_at"]
     list_filter = ["status", "method", "created_at"]
@@ -229,7 +230,7 @@ CREDIT_NOTE_FIELDS = [
 
 
 @admin.register(CreditNote)
-class CreditNoteAdmin(ReadOnlyAdmin):
+class CreditNoteAdmin(ServiceRowsAdmin):
     """Credit notes are immutable: read and printed, never changed."""
 
     list_display = ["number", "issued_on", "order", "customer", "net", "tax", "gross"]
@@ -268,7 +269,7 @@ SCAN_FIELDS = ["created_at", "user", "action", "code", "result", "message", "rma
 
 
 @admin.register(ReturnScan)
-class ReturnScanAdmin(GrowingTableAdmin, ReadOnlyAdmin):
+class ReturnScanAdmin(GrowingTableAdmin, ServiceRowsAdmin):
     """Every scan of the returns bench, as it was answered. Read-only."""
 
     list_display = ["created_at", "user", "action", "code", "result", "message"]

@@ -20,8 +20,8 @@ from fulfillment import documents, jobs, services
 from fulfillment.models import Parcel, ScanEvent, Shipment, ShipmentLine, Wave
 from oms import jobs as oms_jobs
 from oms.admin_fsm import ServiceTransitionsAdmin
-from oms.admin_inlines import ReadOnlyInline
 from oms.admin_paging import GrowingTableAdmin
+from oms.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from oms.documents import inline_limit
 from oms.errors import DomainError, TransitionRefused
 from oms.pdf import pdf_response
@@ -334,7 +334,7 @@ SCAN_FIELDS = [
 
 
 @admin.register(ScanEvent)
-class ScanEventAdmin(GrowingTableAdmin, admin.ModelAdmin):
+class ScanEventAdmin(GrowingTableAdmin, ReadOnlyAdmin):
     """Every scan of the pick, pack and ship screens, as it was answered. Read-only."""
 
     list_display = ["created_at", "user", "screen", "action", "code", "result", "message"]
@@ -344,12 +344,3 @@ class ScanEventAdmin(GrowingTableAdmin, admin.ModelAdmin):
     fields = SCAN_FIELDS
     readonly_fields = SCAN_FIELDS
     ordering = ["-created_at", "-pk"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

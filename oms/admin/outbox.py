@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from oms.admin_paging import GrowingTableAdmin
+from oms.admin_readonly import ReadOnlyAdmin
 from oms.errors import DomainError
 from oms.models import OutboundEmail
 from oms.outbox.kinds import kind_label, kind_link
@@ -14,7 +15,7 @@ ACTION_LIMIT = 500
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(GrowingTableAdmin, admin.ModelAdmin):
+class OutboundEmailAdmin(GrowingTableAdmin, ReadOnlyAdmin):
     """The outbox, read-only: resend and cancel are actions that run the outbox's services."""
 
     list_display = [
@@ -69,15 +70,6 @@ class OutboundEmailAdmin(GrowingTableAdmin, admin.ModelAdmin):
     @admin.display(description="to")
     def recipients(self, obj):
         return ", ".join(obj.to)
-
-    def has_add_permission(self, request):
-        return False  # emails are written by the changes that cause them
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request):
         return request.user.has_perm("oms.resend_outboundemail")

@@ -19,6 +19,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from oms import users as user_services
+from oms.admin_readonly import ReadOnlyAdmin
 from oms.errors import DomainError
 from oms.models import ApiToken
 from oms.roles import Role
@@ -241,7 +242,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """API tokens: who has one, since when, until when, last used; revoke, never edit."""
 
     list_display = ("prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
@@ -257,15 +258,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if not request.user.is_superuser:
             queryset = queryset.filter(user__is_superuser=False)
         return queryset
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request):
         return request.user.has_perm("oms.revoke_apitoken")

@@ -210,6 +210,9 @@
       showPanel(false);
       ui.panel.hidden = true;
       remember(false);
+      // The wedge has its field back at once, not after the page's click handler runs.
+      var input = scanInput();
+      if (input) input.focus({ preventScroll: true });
     } else {
       remember(true);
       open();

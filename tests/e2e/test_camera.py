@@ -219,10 +219,16 @@ def test_the_camera_receives_as_a_scan_then_lets_go_of_the_device(
     receipt = StockScan.objects.filter(screen="receive", code=product.barcode).get()
     assert (receipt.entry, receipt.result) == ("scan", "accepted")
 
-    # when: the camera is closed
-    page.click("[data-scan-camera]")
+    # when: the camera is closed with its button (focused, as a click leaves it)
+    page.focus("[data-scan-camera]")
+    focused = page.evaluate(
+        "() => { document.querySelector('[data-scan-camera]').click();"
+        " return document.activeElement.id; }"
+    )
 
-    # then: the panel is gone and the camera is let go of
+    # then: the scan field has the focus back at once, the panel is gone
+    # and the camera is let go of
+    assert focused == "scan-code"
     assert page.locator("#scan-camera").is_hidden()
     assert page.get_attribute("[data-scan-camera]", "aria-pressed") == "false"
     assert page.evaluate("document.querySelector('#scan-camera video').srcObject === null")
